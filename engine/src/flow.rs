@@ -1,0 +1,216 @@
+//! The open flow format, version 1: what a product manager authors, the collector stores and
+//! exports, and the widget plays. Field names are the JSON names; see `docs/flow.schema.json`.
+
+use serde::{Deserialize, Serialize};
+
+use crate::doc::Node;
+
+/// The format marker every exported flow file carries.
+pub const FORMAT: &str = "waymark.flow/v1";
+
+fn format_marker() -> String {
+    FORMAT.to_string()
+}
+
+fn default_timeout_ms() -> u32 {
+    4000
+}
+
+fn is_false(flag: &bool) -> bool {
+    !flag
+}
+
+/// A guided flow: a trigger, a frequency and an ordered list of steps.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Flow {
+    /// Always `waymark.flow/v1` for this version of the format.
+    #[serde(default = "format_marker")]
+    pub format: String,
+    /// Stable identifier, lowercase letters, digits, `-` and `_`.
+    pub id: String,
+    /// Human name shown in the admin.
+    pub name: String,
+    /// Incremented by the collector on every saved change.
+    #[serde(default)]
+    pub version: u32,
+    #[serde(default)]
+    pub status: FlowStatus,
+    pub trigger: Trigger,
+    #[serde(default)]
+    pub frequency: Frequency,
+    /// Higher goes first when several flows could start at once.
+    #[serde(default)]
+    pub priority: i32,
+    pub steps: Vec<Step>,
+}
+
+/// Lifecycle of a flow definition.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum FlowStatus {
+    #[default]
+    Draft,
+    Published,
+    Archived,
+}
+
+impl FlowStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FlowStatus::Draft => "draft",
+            FlowStatus::Published => "published",
+            FlowStatus::Archived => "archived",
+        }
+    }
+}
+
+/// What starts a flow automatically.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Trigger {
+    /// The user is on a page whose URL matches the pattern (`*` is a wildcard).
+    Url { pattern: String },
+    /// The host tracked an event with this name.
+    Event { name: String },
+    /// Only `waymark.start(flowId)` starts it.
+    Manual,
+}
+
+/// How often one user may get the flow.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Frequency {
+    /// Shown once; finished or dismissed, it never returns.
+    #[default]
+    Once,
+    /// Returns (on the next trigger) after a dismissal, until the user completes it.
+    UntilCompleted,
+    /// Starts every time its trigger fires while it is not already running.
+    EveryTime,
+}
+
+/// One screen of a flow.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Step {
+    /// Unique within the flow.
+    pub id: String,
+    pub kind: StepKind,
+    /// CSS selector of the element a tooltip points at. Required for tooltips.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
+    #[serde(default)]
+    pub placement: Placement,
+    /// URL pattern of the page this step lives on; the step waits until the user is there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page: Option<String>,
+    /// May use `{{trait|fallback}}` placeholders.
+    pub title: String,
+    /// Markdown source; may use `{{trait|fallback}}` placeholders.
+    #[serde(default)]
+    pub body: String,
+    /// The body compiled to safe nodes by the collector when the flow is saved.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub body_doc: Vec<Node>,
+    #[serde(default)]
+    pub buttons: Vec<Button>,
+    #[serde(default)]
+    pub advance: Advance,
+    /// Dim the page around the target.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub spotlight: bool,
+    /// What to do when the target is still missing after `target_timeout_ms`.
+    #[serde(default)]
+    pub when_target_missing: WhenTargetMissing,
+    #[serde(default = "default_timeout_ms")]
+    pub target_timeout_ms: u32,
+}
+
+/// The kinds of step the widget can render.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum StepKind {
+    Tooltip,
+    Modal,
+}
+
+/// Preferred side of the target for a tooltip; `auto` picks the side with the most room.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Placement {
+    Top,
+    Right,
+    #[default]
+    Bottom,
+    Left,
+    Auto,
+}
+
+/// A button on a step.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Button {
+    pub action: ButtonAction,
+    pub label: String,
+    /// Where a `cta` button goes (opened in the same tab for relative URLs, a new tab otherwise).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+}
+
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ButtonAction {
+    Next,
+    Back,
+    Dismiss,
+    Cta,
+}
+
+/// What moves the user past a step.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Advance {
+    /// A `next` or `cta` button.
+    #[default]
+    Button,
+    /// A click on the step's target element.
+    Click,
+    /// The host tracks this event.
+    Event { name: String },
+    /// The user arrives at a URL matching the pattern.
+    Url { pattern: String },
+}
+
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum WhenTargetMissing {
+    /// Record `step_target_missing` and go on to the next step.
+    #[default]
+    Skip,
+    /// Record `step_target_missing` and end the flow.
+    End,
+}
+
+impl Flow {
+    /// The index of the step with this id.
+    pub fn step_index(&self, step_id: &str) -> Option<usize> {
+        self.steps.iter().position(|step| step.id == step_id)
+    }
+}
+
+/// Whether a flow can be shown to users right now.
+pub fn is_live(flow: &Flow) -> bool {
+    flow.status == FlowStatus::Published && !flow.steps.is_empty()
+}

@@ -1,0 +1,405 @@
+//! The step engine. A user's progress is a fold over lifecycle events; `react` turns what just
+//! happened (a page, a click, a tracked event) into new lifecycle events, and `decide` says what
+//! to show. The widget runs it for instant feedback; the collector runs it as the authority.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::flow::{Advance, ButtonAction, Flow, Frequency, Trigger, WhenTargetMissing, is_live};
+use crate::pattern::url_matches;
+
+/// Where one user stands in every flow they have met.
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+pub struct UserProgress {
+    #[serde(default)]
+    pub flows: BTreeMap<String, FlowProgress>,
+    /// The flow currently running, if any. Only one runs at a time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub active: Option<String>,
+}
+
+/// One user's history with one flow.
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+pub struct FlowProgress {
+    pub status: RunStatus,
+    /// Index of the current step while active.
+    pub step: usize,
+    pub version: u32,
+    pub starts: u32,
+    pub completions: u32,
+    pub dismissals: u32,
+}
+
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum RunStatus {
+    #[default]
+    Active,
+    Completed,
+    Dismissed,
+}
+
+/// Why a flow ended without being completed.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum DismissReason {
+    #[default]
+    User,
+    TargetMissing,
+    Replaced,
+}
+
+/// The facts the engine records. On the wire each is a `track` event with this snake_case name
+/// and the fields as properties.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[serde(tag = "name", rename_all = "snake_case")]
+pub enum LifecycleEvent {
+    FlowStarted { flow_id: String, version: u32 },
+    StepViewed { flow_id: String, step_id: String, step_index: usize },
+    StepCompleted { flow_id: String, step_id: String, step_index: usize },
+    StepBack { flow_id: String, step_id: String, step_index: usize },
+    StepTargetMissing { flow_id: String, step_id: String, step_index: usize, action: WhenTargetMissing },
+    FlowCompleted { flow_id: String },
+    FlowDismissed { flow_id: String, step_index: usize, #[serde(default)] reason: DismissReason },
+}
+
+/// Names of every lifecycle event, as they appear on the wire.
+pub const LIFECYCLE_EVENT_NAMES: [&str; 7] = [
+    "flow_started",
+    "step_viewed",
+    "step_completed",
+    "step_back",
+    "step_target_missing",
+    "flow_completed",
+    "flow_dismissed",
+];
+
+impl LifecycleEvent {
+    /// Reads a tracked event as a lifecycle event. `None` when the name is not a lifecycle
+    /// name (a host event); `Some(Err(field))` when it is one but a property is missing or wrong.
+    pub fn from_track(name: &str, properties: &Map<String, Value>) -> Option<Result<Self, String>> {
+        if !LIFECYCLE_EVENT_NAMES.contains(&name) {
+            return None;
+        }
+        let mut object = properties.clone();
+        object.insert("name".into(), Value::String(name.into()));
+        Some(serde_json::from_value(Value::Object(object)).map_err(|error| {
+            let text = error.to_string();
+            // serde names the missing field in backticks: "missing field `flow_id`".
+            text.split('`').nth(1).map(|field| format!("properties.{field}")).unwrap_or_else(|| "properties".into())
+        }))
+    }
+
+    /// The wire name and properties of this event.
+    pub fn to_track(&self) -> (String, Map<String, Value>) {
+        let Ok(Value::Object(mut object)) = serde_json::to_value(self) else {
+            return (String::new(), Map::new());
+        };
+        let name = match object.remove("name") {
+            Some(Value::String(name)) => name,
+            _ => String::new(),
+        };
+        (name, object)
+    }
+
+    pub fn flow_id(&self) -> &str {
+        match self {
+            LifecycleEvent::FlowStarted { flow_id, .. }
+            | LifecycleEvent::StepViewed { flow_id, .. }
+            | LifecycleEvent::StepCompleted { flow_id, .. }
+            | LifecycleEvent::StepBack { flow_id, .. }
+            | LifecycleEvent::StepTargetMissing { flow_id, .. }
+            | LifecycleEvent::FlowCompleted { flow_id }
+            | LifecycleEvent::FlowDismissed { flow_id, .. } => flow_id,
+        }
+    }
+}
+
+/// What is true about the user and page right now.
+#[derive(Clone, Debug, Default)]
+pub struct Context {
+    pub url: String,
+    pub traits: Map<String, Value>,
+}
+
+/// Something that just happened, which may move the user along.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Signal {
+    /// A page load or an SPA route change.
+    Page { url: String },
+    /// The host tracked an event.
+    Tracked { name: String },
+    /// The user pressed a button on the current step.
+    Button { action: ButtonAction },
+    /// The user clicked the current step's target.
+    TargetClicked,
+    /// The current step's target never appeared.
+    TargetMissing,
+    /// `waymark.start(flowId)`: bypasses trigger and frequency.
+    Start { flow_id: String },
+}
+
+/// What the widget should show now.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct Decision {
+    pub flow_id: String,
+    pub step_index: usize,
+    pub step_id: String,
+    pub total_steps: usize,
+    /// False while the step belongs to another page: the flow is running but nothing shows.
+    pub on_this_page: bool,
+}
+
+impl UserProgress {
+    /// Folds one lifecycle event into the progress. Events that make no sense in the current
+    /// state (a completion for a step that is not current, say a duplicate) change nothing.
+    pub fn apply(&mut self, event: &LifecycleEvent) {
+        match event {
+            LifecycleEvent::FlowStarted { flow_id, version } => {
+                let entry = self.flows.entry(flow_id.clone()).or_default();
+                entry.status = RunStatus::Active;
+                entry.step = 0;
+                entry.version = *version;
+                entry.starts += 1;
+                self.active = Some(flow_id.clone());
+            }
+            LifecycleEvent::StepViewed { .. } => {}
+            LifecycleEvent::StepCompleted { flow_id, step_index, .. } => {
+                if let Some(entry) = self.active_entry(flow_id)
+                    && entry.step == *step_index
+                {
+                    entry.step += 1;
+                }
+            }
+            LifecycleEvent::StepTargetMissing { flow_id, step_index, action, .. } => {
+                if *action == WhenTargetMissing::Skip
+                    && let Some(entry) = self.active_entry(flow_id)
+                    && entry.step == *step_index
+                {
+                    entry.step += 1;
+                }
+            }
+            LifecycleEvent::StepBack { flow_id, step_index, .. } => {
+                if let Some(entry) = self.active_entry(flow_id)
+                    && entry.step == *step_index
+                    && entry.step > 0
+                {
+                    entry.step -= 1;
+                }
+            }
+            LifecycleEvent::FlowCompleted { flow_id } => {
+                if let Some(entry) = self.active_entry(flow_id) {
+                    entry.status = RunStatus::Completed;
+                    entry.completions += 1;
+                    self.active = None;
+                }
+            }
+            LifecycleEvent::FlowDismissed { flow_id, .. } => {
+                if let Some(entry) = self.active_entry(flow_id) {
+                    entry.status = RunStatus::Dismissed;
+                    entry.dismissals += 1;
+                    self.active = None;
+                }
+            }
+        }
+    }
+
+    fn active_entry(&mut self, flow_id: &str) -> Option<&mut FlowProgress> {
+        if self.active.as_deref() != Some(flow_id) {
+            return None;
+        }
+        self.flows.get_mut(flow_id).filter(|entry| entry.status == RunStatus::Active)
+    }
+
+    /// The running flow and its current step index, if the flow still exists and is live.
+    fn current<'a>(&self, flows: &'a [Flow]) -> Option<(&'a Flow, usize)> {
+        let active = self.active.as_deref()?;
+        let flow = flows.iter().find(|flow| flow.id == active && is_live(flow))?;
+        let step = self.flows.get(active)?.step;
+        (step < flow.steps.len()).then_some((flow, step))
+    }
+
+    fn may_start(&self, flow: &Flow) -> bool {
+        let Some(entry) = self.flows.get(&flow.id) else {
+            return true;
+        };
+        match flow.frequency {
+            Frequency::Once => entry.starts == 0,
+            Frequency::UntilCompleted => entry.completions == 0,
+            Frequency::EveryTime => true,
+        }
+    }
+}
+
+/// Turns a signal into the lifecycle events it causes, in order. The caller applies them
+/// (`UserProgress::apply`), sends them, and asks `decide` what to show.
+pub fn react(flows: &[Flow], progress: &UserProgress, signal: &Signal) -> Vec<LifecycleEvent> {
+    let mut events = Vec::new();
+    let mut scratch = progress.clone();
+    let record = |event: LifecycleEvent, scratch: &mut UserProgress, events: &mut Vec<LifecycleEvent>| {
+        scratch.apply(&event);
+        events.push(event);
+    };
+
+    match signal {
+        Signal::Start { flow_id } => {
+            let Some(flow) = flows.iter().find(|flow| &flow.id == flow_id && !flow.steps.is_empty()) else {
+                return events;
+            };
+            if flow.status == crate::flow::FlowStatus::Archived {
+                return events;
+            }
+            if let Some((running, step_index)) = scratch.current(flows) {
+                let running_id = running.id.clone();
+                record(
+                    LifecycleEvent::FlowDismissed { flow_id: running_id, step_index, reason: DismissReason::Replaced },
+                    &mut scratch,
+                    &mut events,
+                );
+            }
+            record(LifecycleEvent::FlowStarted { flow_id: flow.id.clone(), version: flow.version }, &mut scratch, &mut events);
+            return events;
+        }
+        Signal::Page { url } => {
+            if let Some((flow, index)) = scratch.current(flows)
+                && let Advance::Url { pattern } = &flow.steps[index].advance
+                && url_matches(pattern, url)
+            {
+                advance(flow, index, &mut scratch, &mut events);
+            }
+        }
+        Signal::Tracked { name } => {
+            if let Some((flow, index)) = scratch.current(flows)
+                && matches!(&flow.steps[index].advance, Advance::Event { name: wanted } if wanted == name)
+            {
+                advance(flow, index, &mut scratch, &mut events);
+            }
+        }
+        Signal::TargetClicked => {
+            if let Some((flow, index)) = scratch.current(flows)
+                && flow.steps[index].advance == Advance::Click
+            {
+                advance(flow, index, &mut scratch, &mut events);
+            }
+        }
+        Signal::Button { action } => {
+            let Some((flow, index)) = scratch.current(flows) else {
+                return events;
+            };
+            let step = &flow.steps[index];
+            match action {
+                ButtonAction::Next | ButtonAction::Cta => advance(flow, index, &mut scratch, &mut events),
+                ButtonAction::Back if index > 0 => record(
+                    LifecycleEvent::StepBack { flow_id: flow.id.clone(), step_id: step.id.clone(), step_index: index },
+                    &mut scratch,
+                    &mut events,
+                ),
+                ButtonAction::Back => {}
+                ButtonAction::Dismiss => record(
+                    LifecycleEvent::FlowDismissed { flow_id: flow.id.clone(), step_index: index, reason: DismissReason::User },
+                    &mut scratch,
+                    &mut events,
+                ),
+            }
+            return events;
+        }
+        Signal::TargetMissing => {
+            let Some((flow, index)) = scratch.current(flows) else {
+                return events;
+            };
+            let step = &flow.steps[index];
+            let action = step.when_target_missing;
+            record(
+                LifecycleEvent::StepTargetMissing {
+                    flow_id: flow.id.clone(),
+                    step_id: step.id.clone(),
+                    step_index: index,
+                    action,
+                },
+                &mut scratch,
+                &mut events,
+            );
+            match action {
+                WhenTargetMissing::Skip if index + 1 == flow.steps.len() => record(
+                    LifecycleEvent::FlowCompleted { flow_id: flow.id.clone() },
+                    &mut scratch,
+                    &mut events,
+                ),
+                WhenTargetMissing::Skip => {}
+                WhenTargetMissing::End => record(
+                    LifecycleEvent::FlowDismissed {
+                        flow_id: flow.id.clone(),
+                        step_index: index,
+                        reason: DismissReason::TargetMissing,
+                    },
+                    &mut scratch,
+                    &mut events,
+                ),
+            }
+            return events;
+        }
+    }
+
+    // Nothing running (any more): maybe a trigger starts a flow.
+    if scratch.active.is_none()
+        && let Some(flow) = first_triggered(flows, &scratch, signal)
+    {
+        record(LifecycleEvent::FlowStarted { flow_id: flow.id.clone(), version: flow.version }, &mut scratch, &mut events);
+    }
+    events
+}
+
+fn advance(flow: &Flow, index: usize, scratch: &mut UserProgress, events: &mut Vec<LifecycleEvent>) {
+    let completed = LifecycleEvent::StepCompleted {
+        flow_id: flow.id.clone(),
+        step_id: flow.steps[index].id.clone(),
+        step_index: index,
+    };
+    scratch.apply(&completed);
+    events.push(completed);
+    if index + 1 == flow.steps.len() {
+        let finished = LifecycleEvent::FlowCompleted { flow_id: flow.id.clone() };
+        scratch.apply(&finished);
+        events.push(finished);
+    }
+}
+
+fn first_triggered<'a>(flows: &'a [Flow], progress: &UserProgress, signal: &Signal) -> Option<&'a Flow> {
+    let mut candidates: Vec<&Flow> = flows
+        .iter()
+        .filter(|flow| is_live(flow) && progress.may_start(flow))
+        .filter(|flow| match (&flow.trigger, signal) {
+            (Trigger::Url { pattern }, Signal::Page { url }) => url_matches(pattern, url),
+            (Trigger::Event { name }, Signal::Tracked { name: tracked }) => name == tracked,
+            _ => false,
+        })
+        .collect();
+    // Stable sort keeps definition order among equal priorities.
+    candidates.sort_by_key(|flow| std::cmp::Reverse(flow.priority));
+    candidates.into_iter().next()
+}
+
+/// What to show now: the running flow's current step, if any.
+pub fn decide(flows: &[Flow], progress: &UserProgress, context: &Context) -> Option<Decision> {
+    let (flow, index) = progress.current(flows)?;
+    let step = &flow.steps[index];
+    let on_this_page = step.page.as_deref().is_none_or(|pattern| url_matches(pattern, &context.url));
+    Some(Decision {
+        flow_id: flow.id.clone(),
+        step_index: index,
+        step_id: step.id.clone(),
+        total_steps: flow.steps.len(),
+        on_this_page,
+    })
+}
+
+/// Applies every event in order; a convenience for replaying stored history.
+pub fn replay<'a>(events: impl IntoIterator<Item = &'a LifecycleEvent>) -> UserProgress {
+    let mut progress = UserProgress::default();
+    for event in events {
+        progress.apply(event);
+    }
+    progress
+}

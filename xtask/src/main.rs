@@ -1,0 +1,2 @@
+//! Placeholder, replaced as the crate is built.
+fn main() {}

@@ -1,1 +1,579 @@
-//! Placeholder, replaced as the crate is built.
+//! Waymark's in-product widget: plays flows from the shared `engine` inside an isolated shadow
+//! root, records what happens and sends it to the collector. `loader/loader.js` loads it and
+//! forwards the `window.waymark` API calls to [`call`].
+
+mod body;
+mod codec;
+mod nav;
+mod network;
+pub mod position;
+mod targets;
+mod ui;
+
+use std::cell::RefCell;
+use std::collections::VecDeque;
+
+use engine::doc::Node;
+use engine::flow::{ButtonAction, Flow, FlowStatus, StepKind};
+use engine::progress::{Context, Decision, LifecycleEvent, Signal, UserProgress, decide, react};
+use engine::wire::{EventKind, WireEvent};
+use serde_json::{Map, Value};
+use wasm_bindgen::prelude::*;
+
+use crate::network::Net;
+use crate::ui::Card;
+
+/// How often the housekeeping tick runs (target waiting, URL checks, flushing).
+const TICK_MS: i32 = 200;
+
+thread_local! {
+    static APP: RefCell<Option<App>> = const { RefCell::new(None) };
+    static PENDING: RefCell<VecDeque<Box<dyn FnOnce(&mut App)>>> = RefCell::new(VecDeque::new());
+}
+
+/// Runs `op` on the widget state. Calls that arrive while the state is busy (a host callback
+/// calling back into the API, say) are queued and run right after, so nothing re-enters.
+pub(crate) fn with_app(op: impl FnOnce(&mut App) + 'static) {
+    PENDING.with(|pending| pending.borrow_mut().push_back(Box::new(op)));
+    APP.with(|app| {
+        let Ok(mut guard) = app.try_borrow_mut() else {
+            return;
+        };
+        let Some(app) = guard.as_mut() else {
+            return;
+        };
+        while let Some(next) = PENDING.with(|pending| pending.borrow_mut().pop_front()) {
+            next(app);
+        }
+    });
+}
+
+/// Milliseconds since the epoch.
+pub(crate) fn now_ms() -> f64 {
+    js_sys::Date::now()
+}
+
+/// The current page URL.
+pub(crate) fn current_url() -> String {
+    web_sys::window().and_then(|window| window.location().href().ok()).unwrap_or_default()
+}
+
+/// Flows and progress the engine works on: the live ones, or a local preview.
+#[derive(Default)]
+struct Model {
+    flows: Vec<Flow>,
+    progress: UserProgress,
+}
+
+/// What is on screen (or waiting for its target).
+struct Shown {
+    flow_id: String,
+    step_index: usize,
+    preview: bool,
+    /// When the step started waiting for its target.
+    waiting_since: Option<f64>,
+    viewed: bool,
+}
+
+/// The whole widget state.
+pub(crate) struct App {
+    emit: js_sys::Function,
+    net: Net,
+    user_id: String,
+    traits: Map<String, Value>,
+    url: String,
+    live: Model,
+    preview: Option<Model>,
+    /// Boot was asked for (by the loader, after the snippet's queue ran).
+    started: bool,
+    booted: bool,
+    boot_generation: u32,
+    boot_failures: u32,
+    boot_retry_at: Option<f64>,
+    /// Signals that need flows, held until boot answers.
+    deferred: Vec<Signal>,
+    shown: Option<Shown>,
+    render_count: u32,
+}
+
+/// Sets the widget up: called once by the loader before it replays the queued calls.
+#[wasm_bindgen]
+pub fn start(host: String, write_key: String, emit: js_sys::Function) {
+    let already = APP.with(|app| app.try_borrow().map(|app| app.is_some()).unwrap_or(true));
+    if already {
+        return;
+    }
+    let net = Net::new(host, write_key);
+    let user_id = net.stored_user_id();
+    let app = App {
+        emit,
+        net,
+        user_id,
+        traits: Map::new(),
+        url: current_url(),
+        live: Model::default(),
+        preview: None,
+        started: false,
+        booted: false,
+        boot_generation: 0,
+        boot_failures: 0,
+        boot_retry_at: None,
+        deferred: Vec::new(),
+        shown: None,
+        render_count: 0,
+    };
+    APP.with(|slot| *slot.borrow_mut() = Some(app));
+    ui::init();
+    nav::init();
+    network::init_pagehide();
+    if let Some(window) = web_sys::window() {
+        let tick = Closure::<dyn FnMut()>::new(|| with_app(App::tick));
+        let _ = window.set_interval_with_callback_and_timeout_and_arguments_0(tick.as_ref().unchecked_ref(), TICK_MS);
+        tick.forget();
+    }
+}
+
+/// Boots (loads flows and progress for the current user); called by the loader after the queue.
+#[wasm_bindgen]
+pub fn boot() {
+    with_app(|app| {
+        app.started = true;
+        app.boot();
+    });
+}
+
+/// One `window.waymark` API call. Never throws for bad input: it is ignored with a warning.
+#[wasm_bindgen]
+pub fn call(method: String, args: js_sys::Array) {
+    let arg = |index: u32| args.get(index);
+    match method.as_str() {
+        "identify" => {
+            let (user, traits) = (arg(0), object_arg(&arg(1)));
+            let Some(user) = id_arg(&user) else {
+                return warn("identify needs a user id");
+            };
+            with_app(move |app| app.identify(user, traits));
+        }
+        "group" => {
+            let (group, traits) = (arg(0), object_arg(&arg(1)));
+            let Some(group) = id_arg(&group) else {
+                return warn("group needs an account id");
+            };
+            with_app(move |app| {
+                let mut event = app.wire(EventKind::Group);
+                event.group_id = Some(group);
+                event.traits = traits;
+                app.send(event);
+            });
+        }
+        "track" => {
+            let (name, properties) = (arg(0).as_string().unwrap_or_default(), object_arg(&arg(1)));
+            if name.is_empty() {
+                return warn("track needs an event name");
+            }
+            if engine::progress::LIFECYCLE_EVENT_NAMES.contains(&name.as_str()) {
+                return warn("track: lifecycle event names are reserved");
+            }
+            with_app(move |app| {
+                let mut event = app.wire(EventKind::Track);
+                event.name = Some(name.clone());
+                event.properties = properties;
+                app.send(event);
+                app.signal(Signal::Tracked { name });
+            });
+        }
+        "page" => with_app(|app| {
+            app.url = current_url();
+            let event = app.wire(EventKind::Page);
+            app.send(event);
+            let url = app.url.clone();
+            app.signal(Signal::Page { url });
+        }),
+        "start" => {
+            let Some(flow_id) = arg(0).as_string() else {
+                return warn("start needs a flow id");
+            };
+            with_app(move |app| app.signal(Signal::Start { flow_id }));
+        }
+        "reset" => with_app(App::reset),
+        "preview" => {
+            let value = arg(0);
+            let value = match value.as_string() {
+                Some(text) => codec::parse(&text).unwrap_or(Value::Null),
+                None => codec::from_js(&value),
+            };
+            match codec::flow(&value) {
+                Some(flow) => with_app(move |app| app.preview(flow)),
+                None => warn("preview: not a waymark.flow/v1 flow"),
+            }
+        }
+        other => warn(&format!("unknown method {other}")),
+    }
+}
+
+/// A user or account id: a non-empty string or a number.
+fn id_arg(value: &JsValue) -> Option<String> {
+    let text = match value.as_f64() {
+        Some(_) => js_sys::Number::from(value.clone()).to_string_with_radix(10).ok()?.into(),
+        None => value.as_string()?,
+    };
+    let text = text.trim().to_string();
+    (!text.is_empty()).then_some(text)
+}
+
+/// A plain object argument as JSON (anything else is an empty map).
+fn object_arg(value: &JsValue) -> Map<String, Value> {
+    if !value.is_object() {
+        return Map::new();
+    }
+    match codec::from_js(value) {
+        Value::Object(map) => map,
+        _ => Map::new(),
+    }
+}
+
+pub(crate) fn warn(message: &str) {
+    web_sys::console::warn_1(&JsValue::from_str(&format!("waymark: {message}")));
+}
+
+impl App {
+    fn model(&self) -> &Model {
+        self.preview.as_ref().unwrap_or(&self.live)
+    }
+
+    fn model_mut(&mut self) -> &mut Model {
+        self.preview.as_mut().unwrap_or(&mut self.live)
+    }
+
+    /// A wire event of this kind, stamped now with a fresh id.
+    fn wire(&self, kind: EventKind) -> WireEvent {
+        WireEvent {
+            message_id: network::message_id(),
+            kind,
+            name: None,
+            properties: Map::new(),
+            traits: Map::new(),
+            group_id: None,
+            url: Some(self.url.clone()),
+            timestamp: now_ms() as i64,
+        }
+    }
+
+    fn send(&mut self, event: WireEvent) {
+        let user = self.user_id.clone();
+        let url = self.url.clone();
+        self.net.enqueue(&user, Some(url), event);
+    }
+
+    fn boot(&mut self) {
+        if !self.started {
+            return;
+        }
+        self.booted = false;
+        self.boot_retry_at = None;
+        self.boot_generation += 1;
+        let generation = self.boot_generation;
+        let request = self.net.boot_request(&self.user_id, &self.url);
+        wasm_bindgen_futures::spawn_local(async move {
+            let result = network::fetch_boot(request).await;
+            with_app(move |app| {
+                if app.boot_generation != generation {
+                    return;
+                }
+                match result {
+                    Ok(response) => app.booted(response),
+                    Err(error) => {
+                        app.boot_failures += 1;
+                        let delay = network::backoff_ms(app.boot_failures);
+                        warn(&format!("boot failed ({error}); retrying"));
+                        app.boot_retry_at = Some(now_ms() + delay);
+                    }
+                }
+            });
+        });
+    }
+
+    fn booted(&mut self, response: network::Boot) {
+        self.boot_failures = 0;
+        self.booted = true;
+        let mut traits = response.traits;
+        traits.extend(std::mem::take(&mut self.traits));
+        self.traits = traits;
+        let mut progress = response.progress;
+        for event in self.net.pending_lifecycle(&self.user_id) {
+            progress.apply(&event);
+        }
+        self.live = Model { flows: response.flows.into_iter().filter(engine::flow::is_live).collect(), progress };
+        self.url = current_url();
+        let url = self.url.clone();
+        self.signal(Signal::Page { url });
+        for signal in std::mem::take(&mut self.deferred) {
+            self.signal(signal);
+        }
+        self.refresh();
+        self.emit_event("ready", Value::Object(Map::new()));
+    }
+
+    fn identify(&mut self, user: String, traits: Map<String, Value>) {
+        if user != self.user_id {
+            self.user_id = user.clone();
+            self.net.store_user_id(&user);
+            self.traits = traits.clone();
+            self.live = Model::default();
+            self.deferred.clear();
+            self.refresh();
+            self.boot();
+        } else {
+            self.traits.extend(traits.clone());
+        }
+        let mut event = self.wire(EventKind::Identify);
+        event.traits = traits;
+        self.send(event);
+    }
+
+    fn reset(&mut self) {
+        self.user_id = self.net.new_anonymous_id();
+        self.traits = Map::new();
+        self.live = Model::default();
+        self.preview = None;
+        self.deferred.clear();
+        self.refresh();
+        self.boot();
+    }
+
+    fn preview(&mut self, mut flow: Flow) {
+        flow.status = FlowStatus::Published;
+        let flow_id = flow.id.clone();
+        self.preview = Some(Model { flows: vec![flow], progress: UserProgress::default() });
+        self.signal(Signal::Start { flow_id });
+    }
+
+    /// Runs the engine on a signal, records the events it causes and updates the screen.
+    fn signal(&mut self, signal: Signal) {
+        let preview = self.preview.is_some();
+        if !preview && !self.booted {
+            if !matches!(signal, Signal::Button { .. } | Signal::TargetClicked | Signal::TargetMissing) {
+                self.deferred.push(signal);
+            }
+            return;
+        }
+        let model = self.model();
+        let events = react(&model.flows, &model.progress, &signal);
+        for event in events {
+            self.model_mut().progress.apply(&event);
+            self.record(&event, preview);
+        }
+        if preview && self.preview.as_ref().is_some_and(|model| model.progress.active.is_none()) {
+            self.preview = None;
+        }
+        self.refresh();
+    }
+
+    /// Sends a lifecycle event (not in preview) and fires the host's `on` callbacks.
+    fn record(&mut self, event: &LifecycleEvent, preview: bool) {
+        let (name, properties) = codec::lifecycle_to_track(event);
+        if !preview {
+            let mut wire = self.wire(EventKind::Track);
+            wire.name = Some(name.to_string());
+            wire.properties = properties.clone();
+            self.send(wire);
+        }
+        let mut detail = properties;
+        let flow = self.model().flows.iter().find(|flow| flow.id == event.flow_id());
+        let index = match detail.get("step_index").and_then(Value::as_u64) {
+            Some(index) => Some(index as usize),
+            None => match event {
+                LifecycleEvent::FlowStarted { .. } => Some(0),
+                _ => flow.map(|flow| flow.steps.len().saturating_sub(1)),
+            },
+        };
+        if let (Some(index), Some(flow)) = (index, flow) {
+            detail.insert("step_index".into(), Value::from(index));
+            if let Some(step) = flow.steps.get(index) {
+                detail.entry("step_id").or_insert_with(|| Value::String(step.id.clone()));
+            }
+        }
+        self.emit_event(name, Value::Object(detail));
+    }
+
+    fn emit_event(&self, name: &str, detail: Value) {
+        let detail = codec::to_js(&detail);
+        let _ = self.emit.call2(&JsValue::NULL, &JsValue::from_str(name), &detail);
+    }
+
+    /// Shows what the engine decides, when it differs from what is shown.
+    fn refresh(&mut self) {
+        let preview = self.preview.is_some();
+        let context = Context { url: self.url.clone(), traits: self.traits.clone() };
+        let model = self.model();
+        let decision = decide(&model.flows, &model.progress, &context).filter(|decision| decision.on_this_page);
+        let same = match (&self.shown, &decision) {
+            (Some(shown), Some(decision)) => {
+                shown.flow_id == decision.flow_id && shown.step_index == decision.step_index && shown.preview == preview
+            }
+            (None, None) => true,
+            _ => false,
+        };
+        if same {
+            return;
+        }
+        let Some(decision) = decision else {
+            self.shown = None;
+            ui::hide(true);
+            return;
+        };
+        ui::hide(false);
+        self.shown = Some(Shown {
+            flow_id: decision.flow_id.clone(),
+            step_index: decision.step_index,
+            preview,
+            waiting_since: Some(now_ms()),
+            viewed: false,
+        });
+        self.try_show(&decision);
+    }
+
+    fn card(&mut self, decision: &Decision, centred: bool) -> Option<Card> {
+        let flow = self.model().flows.iter().find(|flow| flow.id == decision.flow_id)?;
+        let step = flow.steps.get(decision.step_index)?;
+        let render = |text: &str| engine::template::render(text, &self.traits);
+        let body = if step.body_doc.is_empty() && !step.body.trim().is_empty() {
+            vec![Node::El {
+                tag: engine::doc::Tag::P,
+                children: vec![Node::Text { v: step.body.clone() }],
+                href: None,
+            }]
+        } else {
+            step.body_doc.clone()
+        };
+        let card = Card {
+            id: self.render_count + 1,
+            flow_id: flow.id.clone(),
+            step_id: step.id.clone(),
+            kind: if centred { StepKind::Modal } else { step.kind },
+            centred_tooltip: centred,
+            title: render(&step.title),
+            body,
+            traits: self.traits.clone(),
+            buttons: step.buttons.clone(),
+            index: decision.step_index,
+            total: decision.total_steps,
+            spotlight: step.spotlight,
+            placement: step.placement,
+        };
+        self.render_count += 1;
+        Some(card)
+    }
+
+    /// Shows the decided step if it can be shown now (its target is there, or it needs none).
+    fn try_show(&mut self, decision: &Decision) {
+        let Some(shown) = &self.shown else {
+            return;
+        };
+        let preview = shown.preview;
+        let since = shown.waiting_since.unwrap_or_else(now_ms);
+        let Some(flow) = self.model().flows.iter().find(|flow| flow.id == decision.flow_id) else {
+            return;
+        };
+        let Some(step) = flow.steps.get(decision.step_index) else {
+            return;
+        };
+        let (kind, selector, timeout) = (step.kind, step.target.clone(), step.target_timeout_ms);
+        let target = match (kind, &selector) {
+            (StepKind::Tooltip, Some(selector)) => targets::find(selector),
+            _ => None,
+        };
+        let needs_target = kind == StepKind::Tooltip;
+        if needs_target && target.is_none() {
+            if preview {
+                if let Some(card) = self.card(decision, true) {
+                    self.mark_showing();
+                    ui::show(card, None);
+                }
+            } else if now_ms() - since >= f64::from(timeout) {
+                self.shown = None;
+                self.signal(Signal::TargetMissing);
+            }
+            return;
+        }
+        if let Some(card) = self.card(decision, false) {
+            self.mark_showing();
+            ui::show(card, target);
+            ui::set_selector(selector);
+        }
+    }
+
+    fn mark_showing(&mut self) {
+        if let Some(shown) = self.shown.as_mut() {
+            shown.waiting_since = None;
+        }
+    }
+
+    /// The UI reports a step became visible: record `step_viewed` once per showing.
+    pub(crate) fn step_visible(&mut self, flow_id: &str, step_index: usize) {
+        let preview = self.preview.is_some();
+        let Some(shown) = self.shown.as_mut() else {
+            return;
+        };
+        if shown.viewed || shown.flow_id != flow_id || shown.step_index != step_index {
+            return;
+        }
+        shown.viewed = true;
+        let Some(step) = self.model().flows.iter().find(|flow| flow.id == flow_id).and_then(|flow| flow.steps.get(step_index))
+        else {
+            return;
+        };
+        let event = LifecycleEvent::StepViewed { flow_id: flow_id.to_string(), step_id: step.id.clone(), step_index };
+        self.model_mut().progress.apply(&event);
+        self.record(&event, preview);
+    }
+
+    /// A button on the step (or a key standing for one).
+    pub(crate) fn button(&mut self, action: ButtonAction, url: Option<String>) {
+        self.signal(Signal::Button { action });
+        if let (ButtonAction::Cta, Some(url)) = (action, url) {
+            nav::open(&url);
+        }
+    }
+
+    /// The user clicked the current step's target.
+    pub(crate) fn target_clicked(&mut self) {
+        self.signal(Signal::TargetClicked);
+    }
+
+    /// The URL may have changed (history API, popstate, or the tick noticed).
+    pub(crate) fn url_changed(&mut self) {
+        let url = current_url();
+        if url == self.url {
+            return;
+        }
+        self.url = url.clone();
+        self.signal(Signal::Page { url });
+        self.refresh();
+    }
+
+    fn tick(&mut self) {
+        self.url_changed();
+        if self.boot_retry_at.is_some_and(|at| now_ms() >= at) {
+            self.boot();
+        }
+        self.net.tick(self.booted);
+        let Some(shown) = &self.shown else {
+            return;
+        };
+        if shown.waiting_since.is_none() && ui::target_lost() {
+            // The target went away (a re-render, a closed panel): wait for it again.
+            ui::hide(false);
+            if let Some(shown) = self.shown.as_mut() {
+                shown.waiting_since = Some(now_ms());
+            }
+        }
+        if self.shown.as_ref().is_some_and(|shown| shown.waiting_since.is_some()) {
+            let context = Context { url: self.url.clone(), traits: self.traits.clone() };
+            let model = self.model();
+            if let Some(decision) = decide(&model.flows, &model.progress, &context) {
+                self.try_show(&decision);
+            }
+        }
+    }
+}

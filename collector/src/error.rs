@@ -1,0 +1,128 @@
+//! The one error type at the HTTP boundary: each variant maps to a status and a stable `code`,
+//! serialised as `engine::wire::ApiError`. Internal failures are logged, never shown.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use engine::FieldError;
+use engine::wire::ApiError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("the request body is too large")]
+    BodyTooLarge,
+    #[error("{message}")]
+    TooLarge {
+        code: &'static str,
+        field: String,
+        message: String,
+    },
+    #[error("{message}")]
+    InvalidBody {
+        field: Option<String>,
+        message: String,
+    },
+    #[error("{message}")]
+    Invalid {
+        code: &'static str,
+        field: String,
+        message: String,
+    },
+    #[error("unknown or missing write key")]
+    InvalidWriteKey,
+    #[error("unknown or missing admin key; send Authorization: Bearer <admin key>")]
+    InvalidAdminKey,
+    #[error("origin {0} is not allowed for this app")]
+    OriginNotAllowed(String),
+    #[error("the flow has {} problem(s)", .0.len())]
+    InvalidFlow(Vec<FieldError>),
+    #[error("no flow with id {0}")]
+    FlowNotFound(String),
+    #[error("a flow with id {0} already exists")]
+    FlowExists(String),
+    #[error("not found")]
+    NotFound,
+    #[error("method not allowed")]
+    MethodNotAllowed,
+    #[error("internal error")]
+    Internal(#[from] anyhow::Error),
+}
+
+impl Error {
+    pub fn invalid(
+        code: &'static str,
+        field: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        Error::Invalid {
+            code,
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+
+    fn status(&self) -> StatusCode {
+        match self {
+            Error::BodyTooLarge | Error::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Error::InvalidBody { .. } | Error::Invalid { .. } => StatusCode::BAD_REQUEST,
+            Error::InvalidWriteKey | Error::InvalidAdminKey => StatusCode::UNAUTHORIZED,
+            Error::OriginNotAllowed(_) => StatusCode::FORBIDDEN,
+            Error::InvalidFlow(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Error::FlowNotFound(_) | Error::NotFound => StatusCode::NOT_FOUND,
+            Error::FlowExists(_) => StatusCode::CONFLICT,
+            Error::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn code(&self) -> &'static str {
+        match self {
+            Error::BodyTooLarge => "body_too_large",
+            Error::TooLarge { code, .. } | Error::Invalid { code, .. } => code,
+            Error::InvalidBody { .. } => "invalid_body",
+            Error::InvalidWriteKey => "invalid_write_key",
+            Error::InvalidAdminKey => "invalid_admin_key",
+            Error::OriginNotAllowed(_) => "origin_not_allowed",
+            Error::InvalidFlow(_) => "invalid_flow",
+            Error::FlowNotFound(_) => "flow_not_found",
+            Error::FlowExists(_) => "flow_exists",
+            Error::NotFound => "not_found",
+            Error::MethodNotAllowed => "method_not_allowed",
+            Error::Internal(_) => "internal",
+        }
+    }
+
+    fn field(&self) -> Option<String> {
+        match self {
+            Error::TooLarge { field, .. } | Error::Invalid { field, .. } => Some(field.clone()),
+            Error::InvalidBody { field, .. } => field.clone(),
+            Error::InvalidWriteKey => Some("write_key".into()),
+            Error::InvalidAdminKey => Some("authorization".into()),
+            Error::OriginNotAllowed(_) => Some("origin".into()),
+            Error::InvalidFlow(errors) if errors.len() == 1 => Some(errors[0].field.clone()),
+            Error::FlowNotFound(_) | Error::FlowExists(_) => Some("id".into()),
+            _ => None,
+        }
+    }
+
+    pub fn to_api_error(&self) -> ApiError {
+        ApiError {
+            code: self.code().into(),
+            message: self.to_string(),
+            field: self.field(),
+            errors: match self {
+                Error::InvalidFlow(errors) => errors.clone(),
+                _ => Vec::new(),
+            },
+        }
+    }
+}
+
+impl IntoResponse for Error {
+    fn into_response(self) -> Response {
+        if let Error::Internal(error) = &self {
+            tracing::error!(error = format!("{error:#}"), "request failed");
+        }
+        (self.status(), Json(self.to_api_error())).into_response()
+    }
+}

@@ -1,0 +1,230 @@
+//! Persistence behind one trait, so SQLite (the default) and PostgreSQL share every handler.
+//! Handlers validate; a store only reads and writes, each ingest in one transaction.
+
+mod postgres;
+mod sqlite;
+
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use async_trait::async_trait;
+use engine::{Flow, LifecycleEvent, UserProgress};
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+pub use postgres::PostgresStore;
+pub use sqlite::SqliteStore;
+
+/// One tenant: its keys and the origins its write key may be used from.
+#[derive(Clone, Debug, PartialEq)]
+pub struct App {
+    pub id: String,
+    pub name: String,
+    pub write_key: String,
+    pub admin_key: String,
+    pub allowed_origins: Vec<String>,
+}
+
+impl App {
+    pub fn allows_origin(&self, origin: &str) -> bool {
+        self.allowed_origins
+            .iter()
+            .any(|allowed| allowed == "*" || allowed == origin)
+    }
+}
+
+/// A flow as stored; `flow.status` and `flow.version` are authoritative.
+#[derive(Clone, Debug)]
+pub struct StoredFlow {
+    pub flow: Flow,
+    /// Milliseconds since the Unix epoch.
+    pub updated_at: i64,
+}
+
+/// What the collector knows about one user.
+#[derive(Clone, Debug, Default)]
+pub struct UserState {
+    pub traits: Map<String, Value>,
+    pub progress: UserProgress,
+}
+
+impl UserState {
+    /// Folds newly stored events in: identify merges traits, lifecycle events move progress.
+    /// Returns whether anything changed.
+    pub fn absorb<'a>(&mut self, events: impl IntoIterator<Item = &'a NewEvent>) -> bool {
+        let mut changed = false;
+        for event in events {
+            if event.kind == "identify" && !event.traits.is_empty() {
+                for (key, value) in &event.traits {
+                    self.traits.insert(key.clone(), value.clone());
+                }
+                changed = true;
+            }
+            if let Some(lifecycle) = &event.lifecycle {
+                self.progress.apply(lifecycle);
+                changed = true;
+            }
+        }
+        changed
+    }
+}
+
+/// One validated event ready to store.
+#[derive(Clone, Debug)]
+pub struct NewEvent {
+    pub message_id: String,
+    pub kind: &'static str,
+    pub name: Option<String>,
+    pub properties: Map<String, Value>,
+    pub traits: Map<String, Value>,
+    pub group_id: Option<String>,
+    pub url: Option<String>,
+    pub client_ts: i64,
+    pub lifecycle: Option<LifecycleEvent>,
+}
+
+impl NewEvent {
+    /// The lifecycle columns used by funnels: `(flow_id, step_index)`.
+    fn funnel_keys(&self) -> (Option<&str>, Option<i64>) {
+        let step_index = self.properties.get("step_index").and_then(Value::as_i64);
+        (
+            self.lifecycle.as_ref().map(LifecycleEvent::flow_id),
+            self.lifecycle.as_ref().and(step_index),
+        )
+    }
+}
+
+/// A batch from one user, every event already validated and distinct by `message_id`.
+#[derive(Debug)]
+pub struct IngestBatch {
+    pub app_id: String,
+    pub user_id: String,
+    pub received_at: i64,
+    pub events: Vec<NewEvent>,
+}
+
+#[derive(Debug)]
+pub struct IngestOutcome {
+    /// Events stored now; the rest of the batch had been stored before.
+    pub accepted: u32,
+    pub progress: UserProgress,
+}
+
+/// Distinct users per lifecycle event name (and step index, for step events) of one flow.
+#[derive(Debug)]
+pub struct FunnelRow {
+    pub name: String,
+    pub step_index: Option<i64>,
+    pub users: i64,
+}
+
+/// An event as listed to admins.
+#[derive(Serialize, Debug)]
+pub struct StoredEvent {
+    pub message_id: String,
+    pub user_id: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub name: Option<String>,
+    pub properties: Map<String, Value>,
+    pub timestamp: i64,
+    pub received_at: i64,
+}
+
+#[async_trait]
+pub trait Store: Send + Sync {
+    async fn upsert_app(&self, app: &App) -> anyhow::Result<()>;
+    async fn apps(&self) -> anyhow::Result<Vec<App>>;
+
+    async fn flows(&self, app_id: &str) -> anyhow::Result<Vec<StoredFlow>>;
+    async fn published_flows(&self, app_id: &str) -> anyhow::Result<Vec<Flow>>;
+    async fn flow(&self, app_id: &str, id: &str) -> anyhow::Result<Option<StoredFlow>>;
+    /// Stores a new flow; `None` when one with that id exists already.
+    async fn create_flow(&self, app_id: &str, flow: &Flow) -> anyhow::Result<Option<StoredFlow>>;
+    /// Stores a flow, replacing any with the same id.
+    async fn save_flow(&self, app_id: &str, flow: &Flow) -> anyhow::Result<StoredFlow>;
+
+    async fn user(&self, app_id: &str, user_id: &str) -> anyhow::Result<UserState>;
+    /// Stores the events not seen before and folds them into the user, atomically.
+    async fn ingest(&self, batch: &IngestBatch) -> anyhow::Result<IngestOutcome>;
+
+    async fn funnel(&self, app_id: &str, flow_id: &str) -> anyhow::Result<Vec<FunnelRow>>;
+    /// The latest `limit` events, oldest first.
+    async fn events(
+        &self,
+        app_id: &str,
+        user_id: Option<&str>,
+        limit: u32,
+    ) -> anyhow::Result<Vec<StoredEvent>>;
+}
+
+/// Opens the database named by the URL and brings its schema up to date.
+pub async fn connect(url: &str) -> anyhow::Result<Arc<dyn Store>> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(Arc::new(
+            PostgresStore::connect(url)
+                .await
+                .context("opening PostgreSQL")?,
+        ))
+    } else if url.starts_with("sqlite:") {
+        Ok(Arc::new(
+            SqliteStore::connect(url).await.context("opening SQLite")?,
+        ))
+    } else {
+        anyhow::bail!("unsupported database URL {url:?}: use sqlite://… or postgres://…")
+    }
+}
+
+/// Milliseconds since the Unix epoch, the one time unit stored.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|elapsed| elapsed.as_millis() as i64)
+        .unwrap_or_default()
+}
+
+/// Reads a stored flow definition, letting the status and version columns win.
+fn decode_flow(definition: &str, status: &str, version: i64) -> anyhow::Result<Flow> {
+    let mut flow: Flow = serde_json::from_str(definition).context("stored flow definition")?;
+    flow.status =
+        serde_json::from_value(Value::String(status.into())).context("stored flow status")?;
+    flow.version = u32::try_from(version).context("stored flow version")?;
+    Ok(flow)
+}
+
+/// Powers of two up to `max` whose sum is `len`, largest first: batches are inserted in chunks of
+/// these sizes, so a handful of prepared statements serve every batch size.
+fn chunk_sizes(mut len: usize, max: usize) -> Vec<usize> {
+    let mut sizes = Vec::new();
+    while len >= max {
+        sizes.push(max);
+        len -= max;
+    }
+    let mut size = max;
+    while len > 0 {
+        size /= 2;
+        if len >= size {
+            sizes.push(size);
+            len -= size;
+        }
+    }
+    sizes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::chunk_sizes;
+
+    #[test]
+    fn chunks_cover_the_batch() {
+        for (len, expected) in [
+            (0, vec![]),
+            (1, vec![1]),
+            (128, vec![128]),
+            (300, vec![128, 128, 32, 8, 4]),
+            (127, vec![64, 32, 16, 8, 4, 2, 1]),
+        ] {
+            assert_eq!(chunk_sizes(len, 128), expected, "{len}");
+        }
+    }
+}

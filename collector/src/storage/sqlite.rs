@@ -1,0 +1,348 @@
+//! The default store: one SQLite file in WAL mode, safe for one collector process.
+
+use std::collections::HashSet;
+use std::str::FromStr;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use async_trait::async_trait;
+use engine::Flow;
+use serde_json::{Map, Value};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{QueryBuilder, Sqlite, SqlitePool};
+use tokio::sync::Mutex;
+
+use super::{
+    App, FunnelRow, IngestBatch, IngestOutcome, Store, StoredEvent, StoredFlow, UserState,
+    chunk_sizes, decode_flow, now_ms,
+};
+
+/// Rows per multi-row insert: 13 binds each stays far below SQLite's variable limit.
+const MAX_CHUNK: usize = 128;
+
+#[derive(Debug)]
+pub struct SqliteStore {
+    pool: SqlitePool,
+    /// SQLite has one writer at a time; queueing batches here is fairer and faster than
+    /// letting them sleep in SQLite's busy handler.
+    ingest_lock: Mutex<()>,
+}
+
+impl SqliteStore {
+    pub async fn connect(url: &str) -> anyhow::Result<Self> {
+        let options = SqliteConnectOptions::from_str(url)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(Duration::from_secs(10))
+            .foreign_keys(true);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(options)
+            .await?;
+        sqlx::migrate!("./migrations/sqlite")
+            .run(&pool)
+            .await
+            .context("running SQLite migrations")?;
+        Ok(Self {
+            pool,
+            ingest_lock: Mutex::new(()),
+        })
+    }
+}
+
+type FlowRow = (String, String, i64, i64);
+
+fn stored_flow((definition, status, version, updated_at): FlowRow) -> anyhow::Result<StoredFlow> {
+    Ok(StoredFlow {
+        flow: decode_flow(&definition, &status, version)?,
+        updated_at,
+    })
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn upsert_app(&self, app: &App) -> anyhow::Result<()> {
+        sqlx::query(
+            "INSERT INTO apps (id, name, write_key, admin_key, allowed_origins) VALUES (?, ?, ?, ?, ?)
+             ON CONFLICT (id) DO UPDATE SET name = excluded.name, write_key = excluded.write_key,
+               admin_key = excluded.admin_key, allowed_origins = excluded.allowed_origins",
+        )
+        .bind(&app.id)
+        .bind(&app.name)
+        .bind(&app.write_key)
+        .bind(&app.admin_key)
+        .bind(serde_json::to_string(&app.allowed_origins)?)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn apps(&self) -> anyhow::Result<Vec<App>> {
+        let rows: Vec<(String, String, String, String, String)> =
+            sqlx::query_as("SELECT id, name, write_key, admin_key, allowed_origins FROM apps")
+                .fetch_all(&self.pool)
+                .await?;
+        rows.into_iter()
+            .map(|(id, name, write_key, admin_key, origins)| {
+                let allowed_origins =
+                    serde_json::from_str(&origins).context("stored allowed_origins")?;
+                Ok(App {
+                    id,
+                    name,
+                    write_key,
+                    admin_key,
+                    allowed_origins,
+                })
+            })
+            .collect()
+    }
+
+    async fn flows(&self, app_id: &str) -> anyhow::Result<Vec<StoredFlow>> {
+        let rows: Vec<FlowRow> =
+            sqlx::query_as("SELECT definition, status, version, updated_at FROM flows WHERE app_id = ? ORDER BY id")
+                .bind(app_id)
+                .fetch_all(&self.pool)
+                .await?;
+        rows.into_iter().map(stored_flow).collect()
+    }
+
+    async fn published_flows(&self, app_id: &str) -> anyhow::Result<Vec<Flow>> {
+        let rows: Vec<FlowRow> = sqlx::query_as(
+            "SELECT definition, status, version, updated_at FROM flows
+             WHERE app_id = ? AND status = 'published' ORDER BY id",
+        )
+        .bind(app_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|row| stored_flow(row).map(|stored| stored.flow))
+            .collect()
+    }
+
+    async fn flow(&self, app_id: &str, id: &str) -> anyhow::Result<Option<StoredFlow>> {
+        let row: Option<FlowRow> = sqlx::query_as(
+            "SELECT definition, status, version, updated_at FROM flows WHERE app_id = ? AND id = ?",
+        )
+        .bind(app_id)
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(stored_flow).transpose()
+    }
+
+    async fn create_flow(&self, app_id: &str, flow: &Flow) -> anyhow::Result<Option<StoredFlow>> {
+        let updated_at = now_ms();
+        let created = sqlx::query(
+            "INSERT INTO flows (app_id, id, definition, status, version, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+             ON CONFLICT (app_id, id) DO NOTHING",
+        )
+        .bind(app_id)
+        .bind(&flow.id)
+        .bind(serde_json::to_string(flow)?)
+        .bind(flow.status.as_str())
+        .bind(i64::from(flow.version))
+        .bind(updated_at)
+        .execute(&self.pool)
+        .await?
+        .rows_affected()
+            == 1;
+        Ok(created.then(|| StoredFlow {
+            flow: flow.clone(),
+            updated_at,
+        }))
+    }
+
+    async fn save_flow(&self, app_id: &str, flow: &Flow) -> anyhow::Result<StoredFlow> {
+        let updated_at = now_ms();
+        sqlx::query(
+            "INSERT INTO flows (app_id, id, definition, status, version, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+             ON CONFLICT (app_id, id) DO UPDATE SET definition = excluded.definition, status = excluded.status,
+               version = excluded.version, updated_at = excluded.updated_at",
+        )
+        .bind(app_id)
+        .bind(&flow.id)
+        .bind(serde_json::to_string(flow)?)
+        .bind(flow.status.as_str())
+        .bind(i64::from(flow.version))
+        .bind(updated_at)
+        .execute(&self.pool)
+        .await?;
+        Ok(StoredFlow {
+            flow: flow.clone(),
+            updated_at,
+        })
+    }
+
+    async fn user(&self, app_id: &str, user_id: &str) -> anyhow::Result<UserState> {
+        let row: Option<(String, String)> =
+            sqlx::query_as("SELECT traits, progress FROM users WHERE app_id = ? AND user_id = ?")
+                .bind(app_id)
+                .bind(user_id)
+                .fetch_optional(&self.pool)
+                .await?;
+        decode_user(row)
+    }
+
+    async fn ingest(&self, batch: &IngestBatch) -> anyhow::Result<IngestOutcome> {
+        // IMMEDIATE takes the write lock up front, so the read-fold-write of the user below
+        // cannot interleave with another batch for the same user.
+        let _writer = self.ingest_lock.lock().await;
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+
+        let mut inserted: HashSet<String> = HashSet::with_capacity(batch.events.len());
+        let mut rest = batch.events.as_slice();
+        for size in chunk_sizes(batch.events.len(), MAX_CHUNK) {
+            let (chunk, tail) = rest.split_at(size);
+            rest = tail;
+            let mut insert = QueryBuilder::<Sqlite>::new(
+                "INSERT INTO events (app_id, message_id, user_id, type, name, properties, traits, group_id, url,
+                   client_ts, received_at, flow_id, step_index) ",
+            );
+            insert.push_values(chunk, |mut row, event| {
+                let (flow_id, step_index) = event.funnel_keys();
+                row.push_bind(batch.app_id.as_str())
+                    .push_bind(event.message_id.as_str())
+                    .push_bind(batch.user_id.as_str())
+                    .push_bind(event.kind)
+                    .push_bind(event.name.as_deref())
+                    .push_bind(json_text(&event.properties))
+                    .push_bind(json_text(&event.traits))
+                    .push_bind(event.group_id.as_deref())
+                    .push_bind(event.url.as_deref())
+                    .push_bind(event.client_ts)
+                    .push_bind(batch.received_at)
+                    .push_bind(flow_id)
+                    .push_bind(step_index);
+            });
+            insert.push(" ON CONFLICT (app_id, message_id) DO NOTHING RETURNING message_id");
+            let ids: Vec<String> = insert.build_query_scalar().fetch_all(&mut *tx).await?;
+            inserted.extend(ids);
+        }
+
+        let row: Option<(String, String)> =
+            sqlx::query_as("SELECT traits, progress FROM users WHERE app_id = ? AND user_id = ?")
+                .bind(&batch.app_id)
+                .bind(&batch.user_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let mut user = decode_user(row)?;
+        let fresh = batch
+            .events
+            .iter()
+            .filter(|event| inserted.contains(&event.message_id));
+        if user.absorb(fresh) {
+            sqlx::query(
+                "INSERT INTO users (app_id, user_id, traits, progress, updated_at) VALUES (?, ?, ?, ?, ?)
+                 ON CONFLICT (app_id, user_id) DO UPDATE SET traits = excluded.traits,
+                   progress = excluded.progress, updated_at = excluded.updated_at",
+            )
+            .bind(&batch.app_id)
+            .bind(&batch.user_id)
+            .bind(json_text(&user.traits))
+            .bind(serde_json::to_string(&user.progress)?)
+            .bind(batch.received_at)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(IngestOutcome {
+            accepted: u32::try_from(inserted.len())?,
+            progress: user.progress,
+        })
+    }
+
+    async fn funnel(&self, app_id: &str, flow_id: &str) -> anyhow::Result<Vec<FunnelRow>> {
+        let rows: Vec<(String, Option<i64>, i64)> = sqlx::query_as(
+            "SELECT name, NULL, COUNT(DISTINCT user_id) FROM events
+             WHERE app_id = ?1 AND flow_id = ?2 AND name IN ('flow_started', 'flow_completed', 'flow_dismissed')
+             GROUP BY name
+             UNION ALL
+             SELECT name, step_index, COUNT(DISTINCT user_id) FROM events
+             WHERE app_id = ?1 AND flow_id = ?2 AND name IN ('step_viewed', 'step_completed')
+             GROUP BY name, step_index",
+        )
+        .bind(app_id)
+        .bind(flow_id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(name, step_index, users)| FunnelRow {
+                name,
+                step_index,
+                users,
+            })
+            .collect())
+    }
+
+    async fn events(
+        &self,
+        app_id: &str,
+        user_id: Option<&str>,
+        limit: u32,
+    ) -> anyhow::Result<Vec<StoredEvent>> {
+        // Two statements rather than `(? IS NULL OR user_id = ?)`, so the per-user one uses its index.
+        let sql = match user_id {
+            Some(_) => {
+                "SELECT * FROM (
+                   SELECT seq, message_id, user_id, type, name, properties, client_ts, received_at FROM events
+                   WHERE app_id = ?1 AND user_id = ?2 ORDER BY seq DESC LIMIT ?3
+                 ) ORDER BY seq"
+            }
+            None => {
+                "SELECT * FROM (
+                   SELECT seq, message_id, user_id, type, name, properties, client_ts, received_at FROM events
+                   WHERE app_id = ?1 AND ?2 IS NULL ORDER BY seq DESC LIMIT ?3
+                 ) ORDER BY seq"
+            }
+        };
+        let rows: Vec<EventRow> = sqlx::query_as(sql)
+            .bind(app_id)
+            .bind(user_id)
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.into_iter().map(stored_event).collect()
+    }
+}
+
+type EventRow = (
+    i64,
+    String,
+    String,
+    String,
+    Option<String>,
+    String,
+    i64,
+    i64,
+);
+
+fn stored_event(
+    (_seq, message_id, user_id, kind, name, properties, timestamp, received_at): EventRow,
+) -> anyhow::Result<StoredEvent> {
+    let properties = serde_json::from_str(&properties).context("stored event properties")?;
+    Ok(StoredEvent {
+        message_id,
+        user_id,
+        kind,
+        name,
+        properties,
+        timestamp,
+        received_at,
+    })
+}
+
+fn json_text(map: &Map<String, Value>) -> String {
+    serde_json::to_string(map).unwrap_or_else(|_| "{}".into())
+}
+
+fn decode_user(row: Option<(String, String)>) -> anyhow::Result<UserState> {
+    let Some((traits, progress)) = row else {
+        return Ok(UserState::default());
+    };
+    Ok(UserState {
+        traits: serde_json::from_str(&traits).context("stored user traits")?,
+        progress: serde_json::from_str(&progress).context("stored user progress")?,
+    })
+}

@@ -1,0 +1,10 @@
+//! The collector's integration tests, one binary: each test gets a fresh SQLite database and
+//! drives the real router in-process (or over TCP where the transport matters).
+
+mod admin;
+mod assets;
+mod auth;
+mod boot;
+mod ingest;
+mod schema;
+mod support;

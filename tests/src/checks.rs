@@ -1,0 +1,671 @@
+//! What the scenarios assert, always by waiting with a timeout and failing with what was last
+//! observed: the widget's steps (read from its shadow root), the host page's health, the events and
+//! funnels the collector stored, geometry, and axe-core's verdict.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail, ensure};
+use fantoccini::Client;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::collector_api::{CollectorAdminClient, Funnel, StoredEvent};
+
+/// How long a step may take to appear or react (wasm download and boot included).
+pub const STEP_TIMEOUT: Duration = Duration::from_secs(20);
+/// How long the widget may take to deliver its events.
+pub const EVENT_DELIVERY_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long to keep watching that something does not happen (a late duplicate, an unwanted step).
+pub const QUIET_PERIOD: Duration = Duration::from_secs(3);
+const POLL_INTERVAL: Duration = Duration::from_millis(150);
+
+/// One look at the world while waiting.
+pub enum Observation<T> {
+    Ready(T),
+    NotYet(String),
+}
+
+/// Polls `probe` until it reports `Ready`, failing after `timeout` with the last observation.
+/// A probe error counts as "not yet" (the page may be mid-navigation), and is reported if it lasts.
+pub async fn wait_until<T>(
+    what: &str,
+    timeout: Duration,
+    mut probe: impl AsyncFnMut() -> anyhow::Result<Observation<T>>,
+) -> anyhow::Result<T> {
+    let deadline = Instant::now() + timeout;
+    loop {
+        let last_seen = match probe().await {
+            Ok(Observation::Ready(value)) => return Ok(value),
+            Ok(Observation::NotYet(seen)) => seen,
+            Err(error) => format!("error: {error:#}"),
+        };
+        if Instant::now() > deadline {
+            bail!("timed out after {timeout:?} waiting until {what}; last observed: {last_seen}");
+        }
+        tokio::time::sleep(POLL_INTERVAL).await;
+    }
+}
+
+/// A box in CSS pixels, from `getBoundingClientRect()`.
+#[derive(Deserialize, Clone, Copy, Debug, PartialEq)]
+pub struct Rectangle {
+    pub left: f64,
+    pub top: f64,
+    pub right: f64,
+    pub bottom: f64,
+    pub width: f64,
+    pub height: f64,
+}
+
+/// What the widget shows right now, read from its shadow root.
+#[derive(Deserialize, Clone, Debug, PartialEq)]
+pub struct StepSnapshot {
+    pub flow_id: Option<String>,
+    pub step_id: Option<String>,
+    pub kind: Option<String>,
+    pub placement: Option<String>,
+    pub role: Option<String>,
+    /// The text of the element named by `aria-labelledby`.
+    pub title: Option<String>,
+    pub progress: Option<String>,
+    pub rectangle: Rectangle,
+    /// Why the step is not visible to a person (empty when it is).
+    pub visibility_problems: Vec<String>,
+    /// How many `[data-waymark-step]` elements the shadow root holds.
+    pub steps_in_root: usize,
+}
+
+impl StepSnapshot {
+    pub fn is_visible(&self) -> bool {
+        self.visibility_problems.is_empty()
+    }
+
+    fn describe(&self) -> String {
+        format!(
+            "step {:?} of flow {:?} (kind {:?}, visible: {}, problems: {:?})",
+            self.step_id,
+            self.flow_id,
+            self.kind,
+            self.is_visible(),
+            self.visibility_problems
+        )
+    }
+}
+
+const STEP_SNAPSHOT_JS: &str = r#"
+const root = (document.querySelector('#waymark-root') || {}).shadowRoot || null;
+if (!root) return null;
+const steps = Array.from(root.querySelectorAll('[data-waymark-step]'));
+if (steps.length === 0) return null;
+const step = steps[steps.length - 1];
+const box = step.getBoundingClientRect();
+const problems = [];
+for (let node = step; node; node = node.parentNode instanceof ShadowRoot ? node.parentNode.host : node.parentElement) {
+  const style = getComputedStyle(node);
+  if (style.display === 'none') problems.push(`display:none on ${node.tagName}`);
+  if (parseFloat(style.opacity) < 0.9) problems.push(`opacity ${style.opacity} on ${node.tagName}`);
+  if (node === step && style.visibility !== 'visible') problems.push(`visibility ${style.visibility}`);
+}
+if (box.width < 1 || box.height < 1) problems.push(`size ${box.width}x${box.height}`);
+if (box.right <= 0 || box.bottom <= 0 || box.left >= innerWidth || box.top >= innerHeight) problems.push('outside the viewport');
+const labelId = step.getAttribute('aria-labelledby');
+const label = labelId ? root.getElementById(labelId) : null;
+const progress = step.querySelector('[data-waymark-progress]');
+return {
+  flow_id: step.getAttribute('data-flow-id'),
+  step_id: step.getAttribute('data-step-id'),
+  kind: step.getAttribute('data-kind'),
+  placement: step.getAttribute('data-placement'),
+  role: step.getAttribute('role'),
+  title: label ? label.textContent.trim() : null,
+  progress: progress ? progress.textContent.trim() : null,
+  rectangle: { left: box.left, top: box.top, right: box.right, bottom: box.bottom, width: box.width, height: box.height },
+  visibility_problems: problems,
+  steps_in_root: steps.length,
+};
+"#;
+
+/// The step the widget currently renders, visible or not.
+pub async fn current_step(client: &Client) -> anyhow::Result<Option<StepSnapshot>> {
+    let snapshot = client
+        .execute(STEP_SNAPSHOT_JS, vec![])
+        .await
+        .context("reading the widget's step")?;
+    if snapshot.is_null() {
+        return Ok(None);
+    }
+    Ok(Some(
+        serde_json::from_value(snapshot).context("reading the step snapshot")?,
+    ))
+}
+
+/// Waits until the step `step_id` is visible, and returns it.
+pub async fn wait_for_visible_step(client: &Client, step_id: &str) -> anyhow::Result<StepSnapshot> {
+    wait_until(
+        &format!("step `{step_id}` is visible"),
+        STEP_TIMEOUT,
+        async || {
+            Ok(match current_step(client).await? {
+                Some(step) if step.step_id.as_deref() == Some(step_id) && step.is_visible() => {
+                    Observation::Ready(step)
+                }
+                Some(step) => Observation::NotYet(step.describe()),
+                None => Observation::NotYet("no step in the widget's shadow root".to_string()),
+            })
+        },
+    )
+    .await
+}
+
+/// Waits until no step is visible (the flow ended).
+pub async fn wait_for_no_visible_step(client: &Client) -> anyhow::Result<()> {
+    wait_until("no step is visible", STEP_TIMEOUT, async || {
+        Ok(match current_step(client).await? {
+            Some(step) if step.is_visible() => Observation::NotYet(step.describe()),
+            _ => Observation::Ready(()),
+        })
+    })
+    .await
+}
+
+/// Watches for `QUIET_PERIOD` that no step becomes visible.
+pub async fn check_no_step_shows(client: &Client, situation: &str) -> anyhow::Result<()> {
+    let deadline = Instant::now() + QUIET_PERIOD;
+    while Instant::now() < deadline {
+        if let Some(step) = current_step(client).await?
+            && step.is_visible()
+        {
+            bail!(
+                "{situation}: no step should show, but the widget shows {}",
+                step.describe()
+            );
+        }
+        tokio::time::sleep(POLL_INTERVAL).await;
+    }
+    Ok(())
+}
+
+/// Checks a step's contract attributes and text.
+pub fn check_step(
+    step: &StepSnapshot,
+    expected_kind: &str,
+    expected_progress: &str,
+) -> anyhow::Result<()> {
+    let described = step.describe();
+    ensure!(
+        step.kind.as_deref() == Some(expected_kind),
+        "expected a {expected_kind}, got {described}"
+    );
+    ensure!(
+        step.role.as_deref() == Some("dialog"),
+        "a step must have role=dialog, got {:?} on {described}",
+        step.role
+    );
+    ensure!(
+        step.title.as_deref().is_some_and(|title| !title.is_empty()),
+        "aria-labelledby must name a title on {described}"
+    );
+    ensure!(
+        step.progress.as_deref() == Some(expected_progress),
+        "expected progress {expected_progress:?}, got {:?} on {described}",
+        step.progress
+    );
+    ensure!(
+        step.steps_in_root == 1,
+        "exactly one step should be rendered, found {} ({described})",
+        step.steps_in_root
+    );
+    Ok(())
+}
+
+/// Waits until the widget has booted (its `ready` callback fired; see fixtures/page-recorder.js).
+pub async fn wait_for_widget_ready(client: &Client) -> anyhow::Result<()> {
+    wait_until("the widget fired `ready`", STEP_TIMEOUT, async || {
+        let state = client
+            .execute("return window.__waymarkTest || null;", vec![])
+            .await?;
+        Ok(if state["ready"] == true {
+            Observation::Ready(())
+        } else {
+            Observation::NotYet(format!("page recorder state: {state}"))
+        })
+    })
+    .await
+}
+
+/// Uncaught errors and unhandled rejections the current page has seen.
+pub async fn page_errors(client: &Client) -> anyhow::Result<Vec<String>> {
+    let errors = client
+        .execute(
+            "return (window.__waymarkTest || {errors: ['the page recorder is missing']}).errors;",
+            vec![],
+        )
+        .await?;
+    Ok(serde_json::from_value(errors).unwrap_or_default())
+}
+
+/// Fails when the current page has seen any uncaught error.
+pub async fn check_no_page_errors(client: &Client) -> anyhow::Result<()> {
+    let errors = page_errors(client).await?;
+    ensure!(
+        errors.is_empty(),
+        "the host page saw uncaught errors: {errors:#?}"
+    );
+    Ok(())
+}
+
+/// Waits until the browser is on a URL whose path is `path`.
+pub async fn wait_for_path(client: &Client, path: &str) -> anyhow::Result<()> {
+    wait_until(
+        &format!("the page is at {path}"),
+        STEP_TIMEOUT,
+        async || {
+            let url = client.current_url().await?;
+            Ok(if url.path() == path {
+                Observation::Ready(())
+            } else {
+                Observation::NotYet(url.to_string())
+            })
+        },
+    )
+    .await
+}
+
+/// Lifecycle events of one flow counted by `name` or `name:step_id`.
+pub type LifecycleCounts = BTreeMap<String, usize>;
+
+pub fn lifecycle_counts(events: &[StoredEvent], flow_id: &str) -> LifecycleCounts {
+    let mut counts = LifecycleCounts::new();
+    for event in events
+        .iter()
+        .filter(|event| event.kind == "track" && event.flow_id() == Some(flow_id))
+    {
+        let name = event.name.clone().unwrap_or_default();
+        let key = match event.step_id() {
+            Some(step_id) => format!("{name}:{step_id}"),
+            None => name,
+        };
+        *counts.entry(key).or_default() += 1;
+    }
+    counts
+}
+
+/// The counts of a flow completed once, each step viewed and completed once.
+pub fn counts_for_one_completion(step_ids: &[&str]) -> LifecycleCounts {
+    let mut counts = LifecycleCounts::from([
+        ("flow_started".to_string(), 1),
+        ("flow_completed".to_string(), 1),
+    ]);
+    for step_id in step_ids {
+        counts.insert(format!("step_viewed:{step_id}"), 1);
+        counts.insert(format!("step_completed:{step_id}"), 1);
+    }
+    counts
+}
+
+/// Waits until the stored lifecycle events of `user_id` in `flow_id` are exactly `expected`, then
+/// keeps watching for `QUIET_PERIOD` that no late duplicate arrives. Fails at once on any excess.
+pub async fn wait_for_exact_lifecycle_counts(
+    admin_api: &CollectorAdminClient,
+    user_id: &str,
+    flow_id: &str,
+    expected: &LifecycleCounts,
+    timeout: Duration,
+) -> anyhow::Result<Vec<StoredEvent>> {
+    let what = format!("the collector stored exactly {expected:?} for {user_id} in {flow_id}");
+    wait_until(&what, timeout, async || {
+        let counts = lifecycle_counts(&admin_api.events_for_user(user_id).await?, flow_id);
+        check_no_excess(&counts, expected)?;
+        Ok(if &counts == expected {
+            Observation::Ready(())
+        } else {
+            Observation::NotYet(format!("{counts:?}"))
+        })
+    })
+    .await?;
+    tokio::time::sleep(QUIET_PERIOD).await;
+    let events = admin_api.events_for_user(user_id).await?;
+    let counts = lifecycle_counts(&events, flow_id);
+    ensure!(
+        &counts == expected,
+        "after {QUIET_PERIOD:?} more the stored events changed to {counts:?}; expected exactly {expected:?}"
+    );
+    Ok(events)
+}
+
+fn check_no_excess(counts: &LifecycleCounts, expected: &LifecycleCounts) -> anyhow::Result<()> {
+    for (key, count) in counts {
+        let allowed = expected.get(key).copied().unwrap_or(0);
+        ensure!(
+            *count <= allowed,
+            "the collector stored {count} × `{key}` where {allowed} were expected (all counts: {counts:?})"
+        );
+    }
+    Ok(())
+}
+
+/// Checks a funnel for `users` users who all saw and completed every step.
+pub fn check_funnel_of_completions(
+    funnel: &Funnel,
+    step_ids: &[&str],
+    users: u64,
+) -> anyhow::Result<()> {
+    ensure!(
+        funnel.started == users,
+        "funnel started = {}, expected {users}: {funnel:?}",
+        funnel.started
+    );
+    ensure!(
+        funnel.completed == users,
+        "funnel completed = {}, expected {users}: {funnel:?}",
+        funnel.completed
+    );
+    ensure!(
+        funnel.dismissed == 0,
+        "funnel dismissed = {}, expected 0: {funnel:?}",
+        funnel.dismissed
+    );
+    let funnel_step_ids: Vec<&str> = funnel
+        .steps
+        .iter()
+        .map(|step| step.step_id.as_str())
+        .collect();
+    ensure!(
+        funnel_step_ids == step_ids,
+        "funnel steps are {funnel_step_ids:?}, expected {step_ids:?}"
+    );
+    for step in &funnel.steps {
+        ensure!(
+            step.viewed == users && step.completed == users,
+            "funnel step {step:?}: expected viewed = completed = {users}"
+        );
+    }
+    Ok(())
+}
+
+/// Checks that `step` sits on the side `placement` of `target`, within `MAXIMUM_GAP_PX`, and
+/// overlaps it along the other axis (so its arrow can point at it).
+pub fn check_step_is_next_to_target(
+    step: &Rectangle,
+    target: &Rectangle,
+    placement: &str,
+) -> anyhow::Result<()> {
+    const MAXIMUM_GAP_PX: f64 = 24.0;
+    const OVERLAP_TOLERANCE_PX: f64 = 2.0;
+    let (gap, overlaps_other_axis) = match placement {
+        "bottom" => (
+            step.top - target.bottom,
+            step.left < target.right && step.right > target.left,
+        ),
+        "top" => (
+            target.top - step.bottom,
+            step.left < target.right && step.right > target.left,
+        ),
+        "right" => (
+            step.left - target.right,
+            step.top < target.bottom && step.bottom > target.top,
+        ),
+        "left" => (
+            target.left - step.right,
+            step.top < target.bottom && step.bottom > target.top,
+        ),
+        other => bail!("data-placement must be top, right, bottom or left, got {other:?}"),
+    };
+    ensure!(
+        (-OVERLAP_TOLERANCE_PX..=MAXIMUM_GAP_PX).contains(&gap),
+        "the step should be within {MAXIMUM_GAP_PX}px on the {placement} side of its target, but the gap is {gap}px (step {step:?}, target {target:?})"
+    );
+    ensure!(
+        overlaps_other_axis,
+        "the step on the {placement} side does not line up with its target (step {step:?}, target {target:?})"
+    );
+    Ok(())
+}
+
+/// The bounding box of a host element.
+pub async fn host_element_rectangle(client: &Client, selector: &str) -> anyhow::Result<Rectangle> {
+    let rectangle = client
+        .execute(
+            "const element = document.querySelector(arguments[0]); if (!element) return null; \
+             const box = element.getBoundingClientRect(); \
+             return { left: box.left, top: box.top, right: box.right, bottom: box.bottom, width: box.width, height: box.height };",
+            vec![json!(selector)],
+        )
+        .await?;
+    ensure!(!rectangle.is_null(), "the host page has no `{selector}`");
+    Ok(serde_json::from_value(rectangle)?)
+}
+
+/// Fails unless a click at the middle of the step would land on the step itself (nothing of the
+/// host page, however high its z-index, covers it).
+pub async fn check_step_is_on_top(client: &Client) -> anyhow::Result<()> {
+    let verdict = client
+        .execute(
+            "const host = document.querySelector('#waymark-root'); const root = host && host.shadowRoot; \
+             const step = root && root.querySelector('[data-waymark-step]'); if (!step) return 'no step'; \
+             const box = step.getBoundingClientRect(); const x = box.left + box.width / 2; const y = box.top + box.height / 2; \
+             const outer = document.elementFromPoint(x, y); \
+             if (outer !== host) return `the host page's ${outer && outer.outerHTML.slice(0, 120)} covers the step`; \
+             const inner = root.elementFromPoint(x, y); \
+             return inner && step.contains(inner) ? 'on top' : `the widget's ${inner && inner.outerHTML.slice(0, 120)} covers the step`;",
+            vec![],
+        )
+        .await?;
+    ensure!(
+        verdict == "on top",
+        "the step is not the topmost element at its own centre: {verdict}"
+    );
+    Ok(())
+}
+
+/// The computed text style of the step's title, to catch host styles inherited into the widget.
+pub async fn step_title_style(client: &Client) -> anyhow::Result<BTreeMap<String, String>> {
+    let style = client
+        .execute(
+            "const root = (document.querySelector('#waymark-root') || {}).shadowRoot; \
+             const step = root && root.querySelector('[data-waymark-step]'); \
+             const title = step && root.getElementById(step.getAttribute('aria-labelledby')); \
+             if (!title) return null; const style = getComputedStyle(title); \
+             return { color: style.color, 'font-family': style.fontFamily, 'text-transform': style.textTransform };",
+            vec![],
+        )
+        .await?;
+    ensure!(
+        !style.is_null(),
+        "the step has no title element named by aria-labelledby"
+    );
+    Ok(serde_json::from_value(style)?)
+}
+
+/// One axe-core rule broken by the checked element.
+#[derive(Deserialize, Clone, Debug)]
+pub struct AxeViolation {
+    pub id: String,
+    pub impact: Option<String>,
+    pub help: String,
+    pub nodes: Vec<String>,
+}
+
+const AXE_RUN_ON_STEP_JS: &str = r#"
+const done = arguments[arguments.length - 1];
+const root = (document.querySelector('#waymark-root') || {}).shadowRoot;
+if (!root || !root.querySelector('[data-waymark-step]')) { done({ error: 'no step to check' }); return; }
+// `region` is a page-level rule (all content inside landmarks); an overlay appended to <body>
+// legitimately sits outside the host's landmarks. Every other rule runs.
+axe.run({ include: [{ fromShadowDom: ['#waymark-root', '[data-waymark-step]'] }] }, { rules: { region: { enabled: false } }, resultTypes: ['violations'] })
+  .then((results) => done({
+    checked: results.passes.length + results.violations.length + results.incomplete.length,
+    violations: results.violations.map((violation) => ({
+      id: violation.id,
+      impact: violation.impact,
+      help: violation.help,
+      nodes: violation.nodes.map((node) => `${node.html} :: ${node.failureSummary}`),
+    })),
+  }))
+  .catch((error) => done({ error: String(error && error.stack || error) }));
+"#;
+
+/// Injects axe-core (once per page) and returns its violations on the current step.
+pub async fn axe_violations_on_step(
+    client: &Client,
+    axe_source: &str,
+) -> anyhow::Result<Vec<AxeViolation>> {
+    let loaded = client.execute("return typeof window.axe;", vec![]).await?;
+    if loaded != "object" {
+        let injected = client
+            .execute(&format!("{axe_source}\n;return typeof window.axe;"), vec![])
+            .await
+            .context("injecting axe-core")?;
+        ensure!(
+            injected == "object",
+            "axe-core did not load (window.axe is {injected})"
+        );
+    }
+    let outcome: Value = client
+        .execute_async(AXE_RUN_ON_STEP_JS, vec![])
+        .await
+        .context("running axe-core")?;
+    if let Some(error) = outcome["error"].as_str() {
+        bail!("axe-core failed: {error}");
+    }
+    ensure!(
+        outcome["checked"].as_u64().unwrap_or(0) > 0,
+        "axe-core checked no rule at all on the step: {outcome}"
+    );
+    Ok(serde_json::from_value(outcome["violations"].clone())?)
+}
+
+/// Fails with every violation axe-core reports on the current step.
+pub async fn check_step_is_accessible(
+    client: &Client,
+    axe_source: &str,
+    which_step: &str,
+) -> anyhow::Result<()> {
+    let violations = axe_violations_on_step(client, axe_source).await?;
+    ensure!(
+        violations.is_empty(),
+        "axe-core found violations on the {which_step}: {violations:#?}"
+    );
+    Ok(())
+}
+
+/// Fails when the current page reported any Content-Security-Policy violation.
+pub async fn check_no_content_security_policy_violations(client: &Client) -> anyhow::Result<()> {
+    let violations = client
+        .execute("return (window.__waymarkTest || {cspViolations: ['the page recorder is missing']}).cspViolations;", vec![])
+        .await?;
+    let violations: Vec<String> = serde_json::from_value(violations).unwrap_or_default();
+    ensure!(
+        violations.is_empty(),
+        "the page's Content-Security-Policy blocked: {violations:#?}"
+    );
+    Ok(())
+}
+
+/// Waits until the collector has stored an event of `user_id` that `matches`, and returns them all.
+pub async fn wait_for_stored_event(
+    admin_api: &CollectorAdminClient,
+    user_id: &str,
+    description: &str,
+    matches: impl Fn(&StoredEvent) -> bool,
+) -> anyhow::Result<Vec<StoredEvent>> {
+    wait_until(
+        &format!("the collector stored {description} for {user_id}"),
+        EVENT_DELIVERY_TIMEOUT,
+        async || {
+            let events = admin_api.events_for_user(user_id).await?;
+            Ok(if events.iter().any(&matches) {
+                Observation::Ready(events)
+            } else {
+                let names: Vec<String> = events
+                    .iter()
+                    .map(|event| format!("{}:{:?}", event.kind, event.name))
+                    .collect();
+                Observation::NotYet(format!("{names:?}"))
+            })
+        },
+    )
+    .await
+}
+
+/// Whether an event is the lifecycle event `name` of `flow_id` (for `step_id`, when given).
+pub fn is_lifecycle_event(
+    event: &StoredEvent,
+    flow_id: &str,
+    name: &str,
+    step_id: Option<&str>,
+) -> bool {
+    event.kind == "track"
+        && event.name.as_deref() == Some(name)
+        && event.flow_id() == Some(flow_id)
+        && step_id.is_none_or(|step_id| event.step_id() == Some(step_id))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{LifecycleCounts, Rectangle, check_no_excess, check_step_is_next_to_target};
+
+    fn rectangle(left: f64, top: f64, width: f64, height: f64) -> Rectangle {
+        Rectangle {
+            left,
+            top,
+            right: left + width,
+            bottom: top + height,
+            width,
+            height,
+        }
+    }
+
+    fn check(step: Rectangle, placement: &str, adjacent: bool) {
+        let target = rectangle(100.0, 100.0, 200.0, 40.0);
+        let verdict = check_step_is_next_to_target(&step, &target, placement);
+        assert_eq!(
+            verdict.is_ok(),
+            adjacent,
+            "{placement} {step:?}: {verdict:?}"
+        );
+    }
+
+    #[test]
+    fn step_placement_against_target() {
+        for (step, placement, adjacent) in [
+            (rectangle(80.0, 152.0, 300.0, 120.0), "bottom", true),
+            (rectangle(80.0, 140.0, 300.0, 120.0), "bottom", true),
+            (rectangle(80.0, 200.0, 300.0, 120.0), "bottom", false),
+            (rectangle(80.0, 152.0, 300.0, 120.0), "top", false),
+            (rectangle(400.0, 152.0, 300.0, 120.0), "bottom", false),
+            (rectangle(80.0, -32.0, 300.0, 120.0), "top", true),
+            (rectangle(312.0, 60.0, 300.0, 120.0), "right", true),
+            (rectangle(-212.0, 60.0, 300.0, 120.0), "left", true),
+            (rectangle(-212.0, 60.0, 300.0, 120.0), "right", false),
+            (rectangle(80.0, 152.0, 300.0, 120.0), "center", false),
+        ] {
+            check(step, placement, adjacent);
+        }
+    }
+
+    #[test]
+    fn excess_events_are_caught() {
+        let expected = LifecycleCounts::from([
+            ("flow_started".to_string(), 1),
+            ("step_viewed:a".to_string(), 1),
+        ]);
+        for (stored, acceptable) in [
+            (vec![("flow_started", 1)], true),
+            (vec![("flow_started", 1), ("step_viewed:a", 1)], true),
+            (vec![("flow_started", 2)], false),
+            (vec![("flow_started", 1), ("flow_dismissed", 1)], false),
+        ] {
+            let counts: LifecycleCounts = stored
+                .into_iter()
+                .map(|(key, count)| (key.to_string(), count))
+                .collect();
+            assert_eq!(
+                check_no_excess(&counts, &expected).is_ok(),
+                acceptable,
+                "{counts:?}"
+            );
+        }
+    }
+}

@@ -1,0 +1,97 @@
+//! Where things are on the page, per docs/contracts.md. The widget lives in the open shadow root
+//! of `#waymark-root`, so its selectors only mean something inside that root.
+
+use anyhow::Context;
+use fantoccini::elements::Element;
+use fantoccini::{Client, Locator};
+
+/// The widget's host element, a child of `<body>`.
+pub const WIDGET_ROOT: &str = "#waymark-root";
+/// JavaScript expression for the widget's shadow root (or `null`).
+pub const WIDGET_SHADOW_ROOT_JS: &str =
+    "(document.querySelector('#waymark-root') || {}).shadowRoot || null";
+
+/// A rendered step (inside the shadow root).
+pub const STEP: &str = "[data-waymark-step]";
+/// The "2 of 4" progress text of a step.
+pub const STEP_PROGRESS: &str = "[data-waymark-progress]";
+/// A tooltip's arrow.
+pub const TOOLTIP_ARROW: &str = "[data-waymark-arrow]";
+
+/// A step button by its `data-action` (`next`, `back`, `dismiss`, `cta`).
+pub fn step_button(action: &str) -> String {
+    format!("{STEP} button[data-action=\"{action}\"]")
+}
+
+/// The demo host product's hooks.
+pub mod host {
+    pub const NAV_DASHBOARD: &str = "#nav-dashboard";
+    pub const NAV_PROJECTS: &str = "#nav-projects";
+    pub const NAV_SETTINGS: &str = "#nav-settings";
+    pub const NEW_PROJECT: &str = "#new-project";
+    pub const CREATE_PROJECT_DIALOG: &str = "#create-project-dialog";
+    pub const PROJECT_NAME: &str = "#project-name";
+    pub const CREATE_PROJECT_SUBMIT: &str = "#create-project-submit";
+    pub const INVITE_TEAMMATES: &str = "#invite-teammates";
+}
+
+/// The demo admin's hooks (docs/contracts.md, "Admin DOM hooks").
+pub mod admin {
+    pub const LOGIN_EMAIL: &str = "#login-email";
+    pub const LOGIN_PASSWORD: &str = "#login-password";
+    pub const LOGIN_SUBMIT: &str = "#login-submit";
+    pub const LOGIN_ERROR: &str = "#login-error";
+    pub const NAV_FLOWS: &str = "#nav-flows";
+    pub const NEW_FLOW: &str = "#new-flow";
+    pub const FLOW_ID: &str = "#flow-id";
+    pub const FLOW_NAME: &str = "#flow-name";
+    pub const TRIGGER_TYPE: &str = "#trigger-type";
+    pub const TRIGGER_VALUE: &str = "#trigger-value";
+    pub const FLOW_FREQUENCY: &str = "#flow-frequency";
+    pub const PUBLISH_FLOW: &str = "#publish-flow";
+    pub const EDITOR_STATUS: &str = "#editor-status";
+    pub const FORM_ERRORS: &str = "#form-errors";
+
+    /// A control (`step-id`, `kind`, `title`, `body`, `target`, ...) of the editor's step at `index` (0-based).
+    pub fn step_field(index: usize, field: &str) -> String {
+        format!("#steps > li[data-step-index=\"{index}\"] [name=\"{field}\"]")
+    }
+}
+
+/// The hostile host fixture's hooks (tests/fixtures/hostile-host.html).
+pub mod hostile_host {
+    pub const TARGET: &str = "#hostile-target";
+}
+
+/// The welcome tour's step ids, in order (docs/contracts.md).
+pub mod welcome_tour {
+    pub const WELCOME: &str = "welcome";
+    pub const PROJECTS_NAV: &str = "projects-nav";
+    pub const NEW_PROJECT: &str = "new-project";
+    pub const INVITE: &str = "invite";
+    pub const STEP_IDS: [&str; 4] = [WELCOME, PROJECTS_NAV, NEW_PROJECT, INVITE];
+}
+
+/// An element of the host page (light DOM).
+pub async fn host_element(client: &Client, selector: &str) -> anyhow::Result<Element> {
+    client
+        .find(Locator::Css(selector))
+        .await
+        .with_context(|| format!("the host page has no `{selector}`"))
+}
+
+/// An element inside the widget's shadow root, through WebDriver's shadow-root support.
+pub async fn widget_element(client: &Client, selector: &str) -> anyhow::Result<Element> {
+    let root = client
+        .find(Locator::Css(WIDGET_ROOT))
+        .await
+        .context("the page has no #waymark-root")?;
+    let shadow_root = root
+        .shadow_root()
+        .await
+        .context("#waymark-root has no open shadow root")?;
+    shadow_root
+        .find(Locator::Css(selector))
+        .await
+        .with_context(|| format!("the widget's shadow root has no `{selector}`"))
+}

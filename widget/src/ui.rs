@@ -1,0 +1,603 @@
+//! Everything on screen: the shadow-root host, the stylesheet, the Leptos components of a step,
+//! tooltip positioning, focus handling and keyboard shortcuts.
+
+use std::cell::RefCell;
+
+use engine::flow::{Button, ButtonAction, Placement, StepKind};
+use engine::doc::Node;
+use leptos::prelude::*;
+use serde_json::{Map, Value};
+use wasm_bindgen::prelude::*;
+use web_sys::{Element, HtmlElement, ShadowRoot};
+
+use crate::position::{self, Rect};
+use crate::targets::{self, Target};
+use crate::with_app;
+
+/// The widget's styles, adopted by the shadow root (so `style-src 'self'` does not block them).
+const CSS: &str = include_str!("widget.css");
+/// Padding around the target inside the spotlight cut-out.
+const SPOTLIGHT_PAD: f64 = 4.0;
+
+/// Everything a step card shows, computed by the app from the engine's decision.
+#[derive(Clone)]
+pub(crate) struct Card {
+    /// Unique per render, to tell a fresh card from a stale one.
+    pub id: u32,
+    pub flow_id: String,
+    pub step_id: String,
+    pub kind: StepKind,
+    /// A tooltip shown centred because its target is missing (preview only).
+    pub centred_tooltip: bool,
+    /// Already personalised.
+    pub title: String,
+    pub body: Vec<Node>,
+    pub traits: Map<String, Value>,
+    pub buttons: Vec<Button>,
+    pub index: usize,
+    pub total: usize,
+    pub spotlight: bool,
+    pub placement: Placement,
+}
+
+/// What the positioning loop and event handlers need, outside the app state.
+struct Ui {
+    host: Element,
+    card: RwSignal<Option<Card>>,
+    /// The card being shown: its id, kind, flow, step and placement preference.
+    current: Option<Card>,
+    target: Option<Target>,
+    selector: Option<String>,
+    card_el: Option<HtmlElement>,
+    spotlight_el: Option<HtmlElement>,
+    /// Where focus was before the first step showed.
+    return_focus: Option<HtmlElement>,
+    looping: bool,
+    viewed: bool,
+    lost: bool,
+    last: Option<(i64, i64, &'static str, i64)>,
+    click_documents: Vec<web_sys::Document>,
+}
+
+thread_local! {
+    static UI: RefCell<Option<Ui>> = const { RefCell::new(None) };
+}
+
+fn document() -> Option<web_sys::Document> {
+    web_sys::window()?.document()
+}
+
+/// Creates `<div id="waymark-root">` with an open shadow root and mounts the Leptos app in it.
+pub(crate) fn init() {
+    let Some(document) = document() else {
+        return;
+    };
+    let Ok(host) = document.create_element("div") else {
+        return;
+    };
+    host.set_id("waymark-root");
+    let Ok(shadow) = host.attach_shadow(&web_sys::ShadowRootInit::new(web_sys::ShadowRootMode::Open)) else {
+        return;
+    };
+    adopt_styles(&document, &shadow);
+    let Ok(mount) = document.create_element("div") else {
+        return;
+    };
+    let _ = shadow.append_child(&mount);
+    attach_host(&host);
+    let card = RwSignal::new(None::<Card>);
+    leptos::mount::mount_to(mount.unchecked_into(), move || view! { <WaymarkRoot card=card /> }).forget();
+    UI.with(|ui| {
+        *ui.borrow_mut() = Some(Ui {
+            host,
+            card,
+            current: None,
+            target: None,
+            selector: None,
+            card_el: None,
+            spotlight_el: None,
+            return_focus: None,
+            looping: false,
+            viewed: false,
+            lost: false,
+            last: None,
+            click_documents: Vec::new(),
+        })
+    });
+    listen_keys(&document);
+}
+
+/// Puts the host element at the end of `<body>` (again, if the page replaced the body).
+fn attach_host(host: &Element) {
+    if host.is_connected() {
+        return;
+    }
+    if let Some(document) = document() {
+        let parent: Option<Element> = document.body().map(Into::into).or_else(|| document.document_element());
+        if let Some(parent) = parent {
+            let _ = parent.append_child(host);
+        }
+    }
+}
+
+fn adopt_styles(document: &web_sys::Document, shadow: &ShadowRoot) {
+    if let Ok(sheet) = web_sys::CssStyleSheet::new()
+        && sheet.replace_sync(CSS).is_ok()
+    {
+        shadow.set_adopted_style_sheets(&js_sys::Array::of1(&sheet));
+        return;
+    }
+    // Browsers without constructable stylesheets.
+    if let Ok(style) = document.create_element("style") {
+        style.set_text_content(Some(CSS));
+        let _ = shadow.append_child(&style);
+    }
+}
+
+/// Whether the page is right-to-left.
+fn page_is_rtl() -> bool {
+    let Some(document) = document() else {
+        return false;
+    };
+    let dir_of = |element: Option<Element>| element.and_then(|element| element.get_attribute("dir")).map(|dir| dir.eq_ignore_ascii_case("rtl"));
+    dir_of(document.body().map(Into::into)).or_else(|| dir_of(document.document_element())).unwrap_or(false)
+}
+
+/// The focused element, looking into open shadow roots.
+fn deep_active_element() -> Option<Element> {
+    let mut active = document()?.active_element()?;
+    while let Some(inner) = active.shadow_root().and_then(|shadow| shadow.active_element()) {
+        active = inner;
+    }
+    Some(active)
+}
+
+/// Shows `card`, anchored to `target` for tooltips.
+pub(crate) fn show(card: Card, target: Option<Target>) {
+    UI.with(|ui| {
+        let mut guard = ui.borrow_mut();
+        let Some(ui) = guard.as_mut() else {
+            return;
+        };
+        attach_host(&ui.host);
+        if ui.return_focus.is_none()
+            && let Some(active) = document().and_then(|document| document.active_element())
+            && active != ui.host
+        {
+            ui.return_focus = active.dyn_into().ok();
+        }
+        if let Some(document) = target.as_ref().and_then(Target::document)
+            && !ui.click_documents.contains(&document)
+        {
+            listen_clicks(&document);
+            ui.click_documents.push(document);
+        }
+        ui.selector = None;
+        ui.target = target;
+        ui.current = Some(card.clone());
+        ui.card_el = None;
+        ui.spotlight_el = None;
+        ui.viewed = false;
+        ui.lost = false;
+        ui.last = None;
+        ui.card.set(Some(card));
+    });
+}
+
+/// Remembers the selector the target was found with (for click detection on re-rendered targets).
+pub(crate) fn set_selector(selector: Option<String>) {
+    UI.with(|ui| {
+        if let Some(ui) = ui.borrow_mut().as_mut() {
+            ui.selector = selector;
+        }
+    });
+}
+
+/// Removes the card; `restore_focus` when no other step follows.
+pub(crate) fn hide(restore_focus: bool) {
+    let focus = UI.with(|ui| {
+        let mut guard = ui.borrow_mut();
+        let ui = guard.as_mut()?;
+        ui.current = None;
+        ui.target = None;
+        ui.card_el = None;
+        ui.spotlight_el = None;
+        ui.card.set(None);
+        if restore_focus { ui.return_focus.take() } else { None }
+    });
+    if let Some(element) = focus
+        && element.is_connected()
+    {
+        let _ = element.focus();
+    }
+}
+
+/// Whether the shown tooltip's target has gone from the page.
+pub(crate) fn target_lost() -> bool {
+    UI.with(|ui| ui.borrow().as_ref().is_some_and(|ui| ui.lost))
+}
+
+/// Called once the card element exists in the shadow root.
+fn mounted(card_id: u32, card_el: HtmlElement, spotlight_el: Option<HtmlElement>) {
+    let start_loop = UI.with(|ui| {
+        let mut guard = ui.borrow_mut();
+        let ui = guard.as_mut()?;
+        if ui.current.as_ref().map(|card| card.id) != Some(card_id) {
+            return None;
+        }
+        let card = ui.current.as_ref()?;
+        let progress = (card.index + 1) * 100 / card.total.max(1);
+        let style = card_el.style();
+        let _ = style.set_property("--wm-progress", &format!("{progress}%"));
+        let _ = card_el.set_attribute("dir", if page_is_rtl() { "rtl" } else { "ltr" });
+        if let Some(spotlight) = &spotlight_el {
+            let _ = spotlight.show_popover();
+        }
+        let _ = card_el.show_popover();
+        ui.card_el = Some(card_el.clone());
+        ui.spotlight_el = spotlight_el;
+        if let Some(target) = &ui.target {
+            let viewport = viewport();
+            let rect = target.rect();
+            if rect.y < 0.0 || rect.x < 0.0 || rect.y + rect.height > viewport.1 || rect.x + rect.width > viewport.0 {
+                let options = web_sys::ScrollIntoViewOptions::new();
+                options.set_block(web_sys::ScrollLogicalPosition::Center);
+                options.set_inline(web_sys::ScrollLogicalPosition::Nearest);
+                options.set_behavior(web_sys::ScrollBehavior::Instant);
+                target.element.scroll_into_view_with_scroll_into_view_options(&options);
+            }
+        }
+        position(ui);
+        let options = web_sys::FocusOptions::new();
+        options.set_prevent_scroll(true);
+        let _ = card_el.focus_with_options(&options);
+        let start = !ui.looping;
+        ui.looping = true;
+        Some(start)
+    });
+    if start_loop == Some(true) {
+        request_frame();
+    }
+}
+
+fn viewport() -> (f64, f64) {
+    let Some(root) = document().and_then(|document| document.document_element()) else {
+        return (0.0, 0.0);
+    };
+    (f64::from(root.client_width()), f64::from(root.client_height()))
+}
+
+/// `12px` (integers only: float formatting would cost the wasm several kilobytes).
+fn px(value: f64) -> String {
+    let mut text = (value.round() as i64).to_string();
+    text.push_str("px");
+    text
+}
+
+/// Places the card (and spotlight) next to the target; writes styles only when they change.
+fn position(ui: &mut Ui) {
+    let (Some(card_el), Some(card)) = (&ui.card_el, &ui.current) else {
+        return;
+    };
+    if card.kind == StepKind::Modal {
+        return;
+    }
+    let Some(target) = &ui.target else {
+        return;
+    };
+    if !target.connected() {
+        ui.lost = true;
+        return;
+    }
+    let rect = target.rect();
+    if [rect.x, rect.y, rect.width, rect.height].iter().any(|value| !value.is_finite()) {
+        return;
+    }
+    let viewport = viewport();
+    let size = (f64::from(card_el.offset_width()), f64::from(card_el.offset_height()));
+    let placed = position::place(rect, size, viewport, card.placement, page_is_rtl());
+    let hidden = position::off_screen(rect, viewport);
+    let key = (placed.left.round() as i64, placed.top.round() as i64, placed.side.as_str(), placed.arrow.round() as i64);
+    let spot = spotlight_rect(rect);
+    if ui.last != Some(key) {
+        let style = card_el.style();
+        let _ = style.set_property("left", &px(placed.left));
+        let _ = style.set_property("top", &px(placed.top));
+        let _ = style.set_property("--wm-arrow", &px(placed.arrow));
+        let _ = card_el.set_attribute("data-placement", placed.side.as_str());
+        ui.last = Some(key);
+    }
+    let _ = card_el.style().set_property("visibility", if hidden { "hidden" } else { "visible" });
+    if let Some(spotlight) = &ui.spotlight_el {
+        let style = spotlight.style();
+        let _ = style.set_property("left", &px(spot.x));
+        let _ = style.set_property("top", &px(spot.y));
+        let _ = style.set_property("width", &px(spot.width));
+        let _ = style.set_property("height", &px(spot.height));
+    }
+}
+
+fn spotlight_rect(rect: Rect) -> Rect {
+    Rect {
+        x: rect.x - SPOTLIGHT_PAD,
+        y: rect.y - SPOTLIGHT_PAD,
+        width: rect.width + 2.0 * SPOTLIGHT_PAD,
+        height: rect.height + 2.0 * SPOTLIGHT_PAD,
+    }
+}
+
+fn request_frame() {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let callback = Closure::once_into_js(frame);
+    let _ = window.request_animation_frame(callback.unchecked_ref());
+}
+
+/// One animation frame: follow the target; report the step visible after its first frame.
+fn frame() {
+    let outcome = UI.with(|ui| {
+        let mut guard = ui.borrow_mut();
+        let Some(ui) = guard.as_mut() else {
+            return (false, None);
+        };
+        if ui.card_el.is_none() || ui.current.is_none() {
+            ui.looping = false;
+            return (false, None);
+        }
+        position(ui);
+        let mut visible = None;
+        if !ui.viewed && !ui.lost {
+            ui.viewed = true;
+            visible = ui.current.as_ref().map(|card| (card.flow_id.clone(), card.index));
+        }
+        (true, visible)
+    });
+    if let (_, Some((flow_id, index))) = &outcome {
+        let (flow_id, index) = (flow_id.clone(), *index);
+        with_app(move |app| app.step_visible(&flow_id, index));
+    }
+    if outcome.0 {
+        request_frame();
+    }
+}
+
+/// Capture-phase clicks on the target's document: a click on (or inside) the target advances
+/// click-driven steps. The host's own handling is left alone.
+fn listen_clicks(document: &web_sys::Document) {
+    let handler = Closure::<dyn FnMut(web_sys::Event)>::new(|event: web_sys::Event| {
+        let hit = UI.with(|ui| {
+            let guard = ui.borrow();
+            let Some(ui) = guard.as_ref() else {
+                return false;
+            };
+            let Some(target) = &ui.target else {
+                return false;
+            };
+            let selector = ui.selector.clone();
+            event.composed_path().iter().any(|node| {
+                if node == JsValue::from(target.element.clone()) {
+                    return true;
+                }
+                match (&selector, node.dyn_ref::<Element>()) {
+                    (Some(selector), Some(element)) => targets::matches(element, selector),
+                    _ => false,
+                }
+            })
+        });
+        if hit {
+            with_app(|app| app.target_clicked());
+        }
+    });
+    let options = web_sys::AddEventListenerOptions::new();
+    options.set_capture(true);
+    let _ = document.add_event_listener_with_callback_and_add_event_listener_options(
+        "click",
+        handler.as_ref().unchecked_ref(),
+        &options,
+    );
+    handler.forget();
+}
+
+/// Whether focus is in a host text field (where arrow keys and Esc belong to the host).
+fn typing_in_host() -> bool {
+    let Some(active) = deep_active_element() else {
+        return false;
+    };
+    let tag = active.tag_name().to_ascii_lowercase();
+    let editable = active.dyn_ref::<HtmlElement>().is_some_and(HtmlElement::is_content_editable);
+    let text_input = tag == "input"
+        && !matches!(
+            active.get_attribute("type").unwrap_or_default().to_ascii_lowercase().as_str(),
+            "button" | "submit" | "reset" | "checkbox" | "radio" | "range" | "color" | "file" | "image"
+        );
+    text_input || tag == "textarea" || tag == "select" || editable
+}
+
+/// Esc dismisses, ←/→ go back/next (mirrored on right-to-left pages).
+fn listen_keys(document: &web_sys::Document) {
+    let handler = Closure::<dyn FnMut(web_sys::KeyboardEvent)>::new(|event: web_sys::KeyboardEvent| {
+        if event.default_prevented() || event.alt_key() || event.ctrl_key() || event.meta_key() {
+            return;
+        }
+        let showing = UI.with(|ui| {
+            ui.borrow().as_ref().and_then(|ui| ui.current.as_ref().map(|card| card.buttons.clone()))
+        });
+        let Some(buttons) = showing else {
+            return;
+        };
+        let rtl = page_is_rtl();
+        let action = match event.key().as_str() {
+            "Escape" => ButtonAction::Dismiss,
+            "ArrowRight" if rtl => ButtonAction::Back,
+            "ArrowLeft" if rtl => ButtonAction::Next,
+            "ArrowRight" => ButtonAction::Next,
+            "ArrowLeft" => ButtonAction::Back,
+            _ => return,
+        };
+        // Arrows only do what a button on the step could do.
+        if action != ButtonAction::Dismiss && !buttons.iter().any(|button| button.action == action) {
+            return;
+        }
+        if typing_in_host() {
+            return;
+        }
+        event.prevent_default();
+        with_app(move |app| app.button(action, None));
+    });
+    let options = web_sys::AddEventListenerOptions::new();
+    options.set_capture(true);
+    let _ = document.add_event_listener_with_callback_and_add_event_listener_options(
+        "keydown",
+        handler.as_ref().unchecked_ref(),
+        &options,
+    );
+    handler.forget();
+}
+
+/// The root of the widget: the spotlight and card of the current step, if any.
+#[component]
+fn WaymarkRoot(
+    /// The step to show; `None` shows nothing.
+    card: RwSignal<Option<Card>>,
+) -> impl IntoView {
+    move || card.get().map(|card| view! { <StepCard card=card /> })
+}
+
+/// One step: a tooltip anchored to its target, or a centred modal.
+#[component]
+fn StepCard(
+    /// What to show.
+    card: Card,
+) -> impl IntoView {
+    let card_ref = NodeRef::<leptos::html::Div>::new();
+    let body_ref = NodeRef::<leptos::html::Div>::new();
+    let spotlight_ref = NodeRef::<leptos::html::Div>::new();
+    let id = card.id;
+    let title_id = format!("waymark-title-{id}");
+    let body_id = format!("waymark-body-{id}");
+    let (title_ref_id, body_ref_id) = (title_id.clone(), body_id.clone());
+    let is_modal = card.kind == StepKind::Modal;
+    let kind = if card.centred_tooltip || !is_modal { "tooltip" } else { "modal" };
+    let with_spotlight = card.spotlight && !is_modal;
+    let (body, traits) = (card.body.clone(), card.traits.clone());
+    body_ref.on_load(move |element: web_sys::HtmlDivElement| {
+        // Leptos reuses the elements of the previous step: drop its body first (only our nodes,
+        // never Leptos' comment markers).
+        let children = element.child_nodes();
+        for index in (0..children.length()).rev() {
+            if let Some(child) = children.item(index)
+                && child.node_type() != web_sys::Node::COMMENT_NODE
+            {
+                let _ = element.remove_child(&child);
+            }
+        }
+        if let Some(document) = document() {
+            crate::body::render(&document, &element, &body, &traits);
+        }
+    });
+    card_ref.on_load(move |element: web_sys::HtmlDivElement| {
+        let spotlight = spotlight_ref.get_untracked().map(|element: web_sys::HtmlDivElement| element.unchecked_into());
+        mounted(id, element.unchecked_into(), spotlight);
+    });
+    let placement = match card.placement {
+        Placement::Top => "top",
+        Placement::Right => "right",
+        Placement::Left => "left",
+        Placement::Bottom | Placement::Auto => "bottom",
+    };
+    let traits = card.traits.clone();
+    let buttons = card
+        .buttons
+        .iter()
+        .map(|button| {
+            let label = engine::template::render(&button.label, &traits);
+            view! { <StepButton action=button.action label=label url=button.url.clone() /> }
+        })
+        .collect_view();
+    view! {
+        {with_spotlight.then(|| view! {
+            <div class="spotlight" data-waymark-spotlight="" popover="manual" aria-hidden="true" node_ref=spotlight_ref></div>
+        })}
+        <div
+            class="card"
+            class:centre=is_modal
+            node_ref=card_ref
+            popover="manual"
+            tabindex="-1"
+            role="dialog"
+            aria-modal=is_modal.then_some("true")
+            aria-labelledby=title_ref_id
+            aria-describedby=body_ref_id
+            data-waymark-step=""
+            data-flow-id=card.flow_id.clone()
+            data-step-id=card.step_id.clone()
+            data-kind=kind
+            data-placement=if is_modal { "center" } else { placement }
+        >
+            <div class="inner">
+                <div class="head">
+                    <h2 class="title" id=title_id>{card.title.clone()}</h2>
+                    <button type="button" class="close" data-action="dismiss" aria-label="Close"
+                        on:click=move |_| with_app(|app| app.button(ButtonAction::Dismiss, None))>
+                        <span aria-hidden="true">"×"</span>
+                    </button>
+                </div>
+                <div class="body" id=body_id node_ref=body_ref></div>
+                <div class="foot">
+                    <StepProgress index=card.index total=card.total />
+                    <div class="buttons">{buttons}</div>
+                </div>
+            </div>
+            {(!is_modal && !card.centred_tooltip).then(|| view! { <div class="arrow" data-waymark-arrow="" aria-hidden="true"></div> })}
+        </div>
+    }
+}
+
+/// "2 of 4" and a bar.
+#[component]
+fn StepProgress(
+    /// Zero-based index of the step shown.
+    index: usize,
+    /// How many steps the flow has.
+    total: usize,
+) -> impl IntoView {
+    let text = format!("{} of {}", index + 1, total);
+    view! {
+        <div class="progress">
+            <span data-waymark-progress="">{text.clone()}</span>
+            <div class="bar" role="progressbar" aria-label=format!("Step {text}")
+                aria-valuemin="1" aria-valuemax=total.to_string() aria-valuenow=(index + 1).to_string()>
+                <div class="fill"></div>
+            </div>
+        </div>
+    }
+}
+
+/// A button on a step.
+#[component]
+fn StepButton(
+    /// What pressing it does.
+    action: ButtonAction,
+    /// Its text, already personalised.
+    label: String,
+    /// Where a `cta` goes.
+    url: Option<String>,
+) -> impl IntoView {
+    let name = match action {
+        ButtonAction::Next => "next",
+        ButtonAction::Back => "back",
+        ButtonAction::Dismiss => "dismiss",
+        ButtonAction::Cta => "cta",
+    };
+    let primary = matches!(action, ButtonAction::Next | ButtonAction::Cta);
+    view! {
+        <button type="button" class="btn" class:primary=primary data-action=name
+            on:click=move |_| {
+                let url = url.clone();
+                with_app(move |app| app.button(action, url));
+            }>
+            {label}
+        </button>
+    }
+}

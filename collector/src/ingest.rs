@@ -104,10 +104,7 @@ fn prepare_events(events: Vec<WireEvent>) -> Result<Vec<NewEvent>, Error> {
 
 fn prepare_event(index: usize, event: WireEvent) -> Result<NewEvent, Error> {
     let at = |field: &str| format!("events[{index}].{field}");
-    let size = serde_json::to_vec(&event)
-        .map(|json| json.len())
-        .unwrap_or(usize::MAX);
-    if size > MAX_EVENT_BYTES {
+    if json_len(&event) > MAX_EVENT_BYTES {
         return Err(Error::TooLarge {
             code: "event_too_large",
             field: format!("events[{index}]"),
@@ -166,4 +163,20 @@ fn prepare_event(index: usize, event: WireEvent) -> Result<NewEvent, Error> {
         client_ts: event.timestamp,
         lifecycle,
     })
+}
+
+/// The length of a value's JSON, counted without building it.
+fn json_len(value: &impl serde::Serialize) -> usize {
+    struct Counter(usize);
+    impl std::io::Write for Counter {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0 += bytes.len();
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut counter = Counter(0);
+    serde_json::to_writer(&mut counter, value).map_or(usize::MAX, |()| counter.0)
 }

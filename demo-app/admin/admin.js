@@ -25,12 +25,17 @@
   }
 
   function api(method, path, body) {
+    return call(method, "/api" + path, body);
+  }
+
+  // A same-origin JSON request; a lost session sends the admin back to the sign-in page.
+  function call(method, url, body) {
     var options = { method: method, credentials: "same-origin", headers: { accept: "application/json" } };
     if (body !== undefined) {
       options.headers["content-type"] = "application/json";
       options.body = typeof body === "string" ? body : JSON.stringify(body);
     }
-    return fetch("/api" + path, options).then(function (response) {
+    return fetch(url, options).then(function (response) {
       if (response.status === 401) {
         window.location.assign("/login?next=" + encodeURIComponent(window.location.pathname));
       }
@@ -595,10 +600,10 @@
         ". Check that the collector is running and lists this admin's origin in its allowed origins.";
       return;
     }
-    // A saved, unchanged flow is previewed as stored (with its compiled body); otherwise the form as it is.
+    // A saved, unchanged flow is previewed as stored; otherwise the form, with its Markdown compiled by the server.
     var source = !editor.dirty && editor.flow
       ? api("GET", "/flows/" + encodeURIComponent(editor.flow.id)).then(function (result) { return result.ok ? result.data : flowFromForm(); })
-      : Promise.resolve(flowFromForm());
+      : call("POST", "/preview/flow", flowFromForm()).then(function (result) { return result.ok ? result.data : flowFromForm(); });
     source.then(function (flow) {
       flow.status = "published";
       try {

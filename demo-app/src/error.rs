@@ -15,6 +15,8 @@ pub enum BffError {
     CrossOrigin,
     #[error("this path cannot be forwarded to the collector")]
     BadPath,
+    #[error("not a flow: {0}")]
+    NotAFlow(String),
     #[error("the collector at {url} is not reachable ({source})")]
     CollectorUnavailable {
         url: String,
@@ -41,6 +43,7 @@ impl BffError {
             BffError::NotLoggedIn => "not_logged_in",
             BffError::CrossOrigin => "cross_origin",
             BffError::BadPath => "bad_path",
+            BffError::NotAFlow(_) => "invalid_json",
             BffError::CollectorUnavailable { .. } => "collector_unavailable",
             BffError::BadGateway(_) => "bad_gateway",
         }
@@ -51,6 +54,7 @@ impl BffError {
             BffError::NotLoggedIn => StatusCode::UNAUTHORIZED,
             BffError::CrossOrigin => StatusCode::FORBIDDEN,
             BffError::BadPath => StatusCode::NOT_FOUND,
+            BffError::NotAFlow(_) => StatusCode::BAD_REQUEST,
             BffError::CollectorUnavailable { .. } => StatusCode::BAD_GATEWAY,
             BffError::BadGateway(_) => StatusCode::BAD_GATEWAY,
         }

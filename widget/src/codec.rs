@@ -38,7 +38,7 @@ pub(crate) fn from_js(value: &wasm_bindgen::JsValue) -> Value {
     }
     if value.is_object() && !value.is_function() {
         let mut object = Obj::new();
-        let keys = js_sys::Object::keys(value.unchecked_ref());
+        let keys = js_sys::Object::keys(value.unchecked_ref::<js_sys::Object>());
         for key in keys.iter() {
             if let (Some(name), Ok(item)) = (key.as_string(), js_sys::Reflect::get(value, &key)) {
                 object.insert(name, from_js(&item));

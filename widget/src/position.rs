@@ -90,6 +90,12 @@ fn needs(side: Side, card: (f64, f64)) -> f64 {
     }
 }
 
+/// `value` limited to `low..=high` (`high` wins when they cross). Unlike `f64::clamp` it never
+/// panics, and it keeps float formatting (the panic message) out of the wasm.
+fn fit(value: f64, low: f64, high: f64) -> f64 {
+    value.max(low).min(high)
+}
+
 /// Places a `card` (width, height) next to `target` inside a `viewport` (width, height).
 pub fn place(target: Rect, card: (f64, f64), viewport: (f64, f64), placement: Placement, rtl: bool) -> Placed {
     let order = [Side::Bottom, Side::Top, Side::Right, Side::Left];
@@ -110,23 +116,23 @@ pub fn place(target: Rect, card: (f64, f64), viewport: (f64, f64), placement: Pl
     };
     let clamp = |value: f64, size: f64, limit: f64| {
         let max = (limit - size - MARGIN).max(MARGIN);
-        value.clamp(MARGIN, max)
+        fit(value, MARGIN, max)
     };
     let (left, top) = match side {
         Side::Top | Side::Bottom => {
             let left = clamp(target.x + target.width / 2.0 - card.0 / 2.0, card.0, viewport.0);
             let top = if side == Side::Top { target.y - GAP - card.1 } else { target.y + target.height + GAP };
-            (left, top.clamp(MARGIN.min(top), (viewport.1 - card.1 - MARGIN).max(MARGIN)))
+            (left, fit(top, MARGIN.min(top), (viewport.1 - card.1 - MARGIN).max(MARGIN)))
         }
         Side::Left | Side::Right => {
             let top = clamp(target.y + target.height / 2.0 - card.1 / 2.0, card.1, viewport.1);
             let left = if side == Side::Left { target.x - GAP - card.0 } else { target.x + target.width + GAP };
-            (left.clamp(MARGIN.min(left), (viewport.0 - card.0 - MARGIN).max(MARGIN)), top)
+            (fit(left, MARGIN.min(left), (viewport.0 - card.0 - MARGIN).max(MARGIN)), top)
         }
     };
     let arrow = match side {
-        Side::Top | Side::Bottom => (target.x + target.width / 2.0 - left).clamp(14.0, (card.0 - 14.0).max(14.0)),
-        Side::Left | Side::Right => (target.y + target.height / 2.0 - top).clamp(14.0, (card.1 - 14.0).max(14.0)),
+        Side::Top | Side::Bottom => fit(target.x + target.width / 2.0 - left, 14.0, (card.0 - 14.0).max(14.0)),
+        Side::Left | Side::Right => fit(target.y + target.height / 2.0 - top, 14.0, (card.1 - 14.0).max(14.0)),
     };
     Placed { side, left, top, arrow }
 }

@@ -2,6 +2,7 @@
 //! backend-for-frontend that forwards to the collector with the secret admin key.
 
 pub mod auth;
+pub mod preview;
 pub mod proxy;
 
 use axum::Router;
@@ -39,6 +40,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/healthz", get(|| async { "ok" }))
         .route("/api/{*path}", any(proxy::forward))
+        .route("/preview/flow", post(preview::compile_bodies))
         .route("/flows", get(app_page))
         .route("/flows/{*rest}", get(app_page))
         .fallback(not_found)

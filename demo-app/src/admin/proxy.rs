@@ -75,7 +75,7 @@ pub async fn forward(
 }
 
 /// Refuses browser requests sent from another site (the SameSite cookie already prevents most).
-fn check_same_origin(headers: &HeaderMap) -> Result<(), BffError> {
+pub(crate) fn check_same_origin(headers: &HeaderMap) -> Result<(), BffError> {
     if headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) == Some("cross-site") {
         return Err(BffError::CrossOrigin);
     }

@@ -305,3 +305,49 @@ async fn api_refuses_other_origins_and_odd_paths() {
     let (response, _) = send(demo_app::admin_router(state), request).await;
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn preview_compiles_markdown_bodies_for_signed_in_admins() {
+    let flow = json!({
+        "format": "waymark.flow/v1", "id": "draft", "name": "Draft", "trigger": {"type": "manual"},
+        "steps": [{"id": "a", "kind": "modal", "title": "Hi", "body": "Some **bold**",
+                   "buttons": [{"action": "next", "label": "Next"}]}]
+    });
+    let request = |cookie: Option<&str>, body: String| {
+        let mut builder =
+            Request::post("/preview/flow").header(header::CONTENT_TYPE, "application/json");
+        if let Some(cookie) = cookie {
+            builder = builder.header(header::COOKIE, cookie);
+        }
+        builder.body(Body::from(body)).unwrap()
+    };
+    let state = state();
+    let (response, _) = send(
+        demo_app::admin_router(state.clone()),
+        request(None, flow.to_string()),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+
+    let cookie = sign_in(&state).await;
+    let (response, body) = send(
+        demo_app::admin_router(state.clone()),
+        request(Some(&cookie), flow.to_string()),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::OK, "{body}");
+    let compiled: Value = serde_json::from_str(&body).unwrap();
+    let doc = compiled["steps"][0]["body_doc"].to_string();
+    assert!(doc.contains("\"strong\"") && doc.contains("bold"), "{doc}");
+
+    let (response, body) = send(
+        demo_app::admin_router(state),
+        request(Some(&cookie), "{".into()),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(
+        serde_json::from_str::<Value>(&body).unwrap()["code"],
+        "invalid_json"
+    );
+}

@@ -17,7 +17,7 @@ use crate::error::Error;
 use crate::keys::authorize_write;
 use crate::storage::{IngestBatch, NewEvent, now_ms};
 
-pub const MAX_BODY_BYTES: usize = 512 * 1024;
+const MAX_BODY_BYTES: usize = 512 * 1024;
 const MAX_EVENTS: usize = 500;
 const MAX_EVENT_BYTES: usize = 32 * 1024;
 const MAX_ID_CHARS: usize = 200;
@@ -57,7 +57,9 @@ async fn batch(
     let next = decide(&flows, &outcome.progress, &context);
     Ok(Json(BatchResponse {
         accepted: outcome.accepted,
-        duplicates: u32::try_from(received).unwrap_or(u32::MAX) - outcome.accepted,
+        duplicates: u32::try_from(received)
+            .unwrap_or(u32::MAX)
+            .saturating_sub(outcome.accepted),
         progress: outcome.progress,
         next,
     }))
@@ -154,7 +156,7 @@ fn prepare_event(index: usize, event: WireEvent) -> Result<NewEvent, Error> {
     };
     Ok(NewEvent {
         message_id: message_id.to_string(),
-        kind: event.kind.as_str(),
+        kind: event.kind,
         name,
         properties: event.properties,
         traits: event.traits,

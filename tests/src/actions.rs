@@ -22,19 +22,18 @@ pub async fn open_host_as(world: &World, user_id: &str, path: &str) -> anyhow::R
         "{}{path}?user={user_id}&first_name={FIRST_NAME}",
         world.host_origin()
     );
-    world
-        .client()
-        .goto(&url)
-        .await
-        .with_context(|| format!("opening {url}"))
+    open_url(world.client(), &url).await
 }
 
 /// Opens the hostile host fixture as `user_id`.
 pub async fn open_hostile_host_as(world: &World, user_id: &str) -> anyhow::Result<()> {
-    let url = world.hostile_host_url(user_id);
-    world
-        .client()
-        .goto(&url)
+    open_url(world.client(), &world.hostile_host_url(user_id)).await
+}
+
+/// Loads a URL, as typing it into the address bar.
+pub async fn open_url(client: &Client, url: &str) -> anyhow::Result<()> {
+    client
+        .goto(url)
         .await
         .with_context(|| format!("opening {url}"))
 }
@@ -50,7 +49,7 @@ pub async fn click_step_button(client: &Client, action: &str) -> anyhow::Result<
 
 /// Clicks an element of the host page (a step's real target, a link, a button).
 pub async fn click_host_element(client: &Client, selector: &str) -> anyhow::Result<()> {
-    let element = locators::host_element(client, selector).await?;
+    let element = locators::page_element(client, selector).await?;
     element
         .click()
         .await
@@ -59,7 +58,7 @@ pub async fn click_host_element(client: &Client, selector: &str) -> anyhow::Resu
 
 /// Types into a field of the page.
 pub async fn type_into(client: &Client, selector: &str, text: &str) -> anyhow::Result<()> {
-    let field = locators::host_element(client, selector).await?;
+    let field = locators::page_element(client, selector).await?;
     field
         .send_keys(text)
         .await
@@ -68,7 +67,7 @@ pub async fn type_into(client: &Client, selector: &str, text: &str) -> anyhow::R
 
 /// Replaces the text of a form field, as a person selecting it and typing.
 pub async fn fill_field(client: &Client, selector: &str, text: &str) -> anyhow::Result<()> {
-    let field = locators::host_element(client, selector).await?;
+    let field = locators::page_element(client, selector).await?;
     field
         .clear()
         .await
@@ -81,7 +80,7 @@ pub async fn fill_field(client: &Client, selector: &str, text: &str) -> anyhow::
 
 /// Picks the option with `value` in a `<select>`.
 pub async fn choose_option(client: &Client, selector: &str, value: &str) -> anyhow::Result<()> {
-    let select = locators::host_element(client, selector).await?;
+    let select = locators::page_element(client, selector).await?;
     select
         .select_by_value(value)
         .await
@@ -91,10 +90,7 @@ pub async fn choose_option(client: &Client, selector: &str, value: &str) -> anyh
 /// Signs in to the demo admin with the world's credentials, submitting with the Enter key.
 pub async fn log_in_to_admin(world: &World) -> anyhow::Result<()> {
     let client = world.client();
-    client
-        .goto(&world.admin_origin())
-        .await
-        .context("opening the admin")?;
+    open_url(client, &world.admin_origin()).await?;
     fill_field(client, admin::LOGIN_EMAIL, ADMIN_EMAIL).await?;
     fill_field(client, admin::LOGIN_PASSWORD, ADMIN_PASSWORD).await?;
     press_key(client, Key::Enter).await?;

@@ -424,7 +424,7 @@ pub fn check_step_is_next_to_target(
 }
 
 /// The bounding box of a host element.
-pub async fn host_element_rectangle(client: &Client, selector: &str) -> anyhow::Result<Rectangle> {
+pub async fn page_element_rectangle(client: &Client, selector: &str) -> anyhow::Result<Rectangle> {
     let rectangle = client
         .execute(
             "const element = document.querySelector(arguments[0]); if (!element) return null; \

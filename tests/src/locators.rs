@@ -72,8 +72,8 @@ pub mod welcome_tour {
     pub const STEP_IDS: [&str; 4] = [WELCOME, PROJECTS_NAV, NEW_PROJECT, INVITE];
 }
 
-/// An element of the host page (light DOM).
-pub async fn host_element(client: &Client, selector: &str) -> anyhow::Result<Element> {
+/// An element of the page itself (light DOM): the host product, the admin, a fixture.
+pub async fn page_element(client: &Client, selector: &str) -> anyhow::Result<Element> {
     client
         .find(Locator::Css(selector))
         .await

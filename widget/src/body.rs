@@ -6,7 +6,12 @@ use serde_json::{Map, Value};
 use web_sys::{Document, Element};
 
 /// Appends `nodes` to `parent`.
-pub(crate) fn render(document: &Document, parent: &Element, nodes: &[Node], traits: &Map<String, Value>) {
+pub(crate) fn render(
+    document: &Document,
+    parent: &Element,
+    nodes: &[Node],
+    traits: &Map<String, Value>,
+) {
     for node in nodes {
         match node {
             Node::Text { v } => {
@@ -18,7 +23,11 @@ pub(crate) fn render(document: &Document, parent: &Element, nodes: &[Node], trai
                     let _ = parent.append_child(&br);
                 }
             }
-            Node::El { tag, children, href } => {
+            Node::El {
+                tag,
+                children,
+                href,
+            } => {
                 let Ok(element) = document.create_element(tag.element_name()) else {
                     continue;
                 };

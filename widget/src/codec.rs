@@ -8,7 +8,8 @@ use std::collections::BTreeMap;
 
 use engine::doc::{Node, Tag};
 use engine::flow::{
-    Advance, Button, ButtonAction, Flow, FlowStatus, Frequency, Placement, Step, StepKind, Trigger, WhenTargetMissing,
+    Advance, Button, ButtonAction, Flow, FlowStatus, Frequency, Placement, Step, StepKind, Trigger,
+    WhenTargetMissing,
 };
 use engine::progress::{DismissReason, FlowProgress, LifecycleEvent, RunStatus, UserProgress};
 use engine::wire::{EventKind, WireEvent};
@@ -27,7 +28,9 @@ pub(crate) fn from_js(value: &wasm_bindgen::JsValue) -> Value {
         if number.fract() == 0.0 && number.abs() < 9.0e15 {
             return Value::from(number as i64);
         }
-        return serde_json::Number::from_f64(number).map(Value::Number).unwrap_or(Value::Null);
+        return serde_json::Number::from_f64(number)
+            .map(Value::Number)
+            .unwrap_or(Value::Null);
     }
     if let Some(text) = value.as_string() {
         return Value::String(text);
@@ -78,7 +81,10 @@ pub(crate) fn parse(text: &str) -> Option<Value> {
 
 /// Prints JSON text with the browser's `JSON.stringify`.
 pub(crate) fn stringify(value: &Value) -> String {
-    js_sys::JSON::stringify(&to_js(value)).ok().and_then(|text| text.as_string()).unwrap_or_default()
+    js_sys::JSON::stringify(&to_js(value))
+        .ok()
+        .and_then(|text| text.as_string())
+        .unwrap_or_default()
 }
 
 fn text(object: &Obj, key: &str) -> Option<String> {
@@ -108,7 +114,10 @@ fn tag_of<'a>(object: &'a Obj, key: &str) -> Option<&'a str> {
 fn choice<T: Copy>(object: &Obj, key: &str, default: T, options: &[(&str, T)]) -> Option<T> {
     match object.get(key) {
         None => Some(default),
-        Some(Value::String(name)) => options.iter().find(|(option, _)| option == name).map(|(_, value)| *value),
+        Some(Value::String(name)) => options
+            .iter()
+            .find(|(option, _)| option == name)
+            .map(|(_, value)| *value),
         Some(_) => None,
     }
 }
@@ -126,8 +135,12 @@ pub(crate) fn flow(value: &Value) -> Option<Flow> {
     let object = value.as_object()?;
     let trigger = object.get("trigger")?.as_object()?;
     let trigger = match tag_of(trigger, "type")? {
-        "url" => Trigger::Url { pattern: text(trigger, "pattern")? },
-        "event" => Trigger::Event { name: text(trigger, "name")? },
+        "url" => Trigger::Url {
+            pattern: text(trigger, "pattern")?,
+        },
+        "event" => Trigger::Event {
+            name: text(trigger, "name")?,
+        },
         "manual" => Trigger::Manual,
         _ => return None,
     };
@@ -140,14 +153,22 @@ pub(crate) fn flow(value: &Value) -> Option<Flow> {
             object,
             "status",
             FlowStatus::Draft,
-            &[("draft", FlowStatus::Draft), ("published", FlowStatus::Published), ("archived", FlowStatus::Archived)],
+            &[
+                ("draft", FlowStatus::Draft),
+                ("published", FlowStatus::Published),
+                ("archived", FlowStatus::Archived),
+            ],
         )?,
         trigger,
         frequency: choice(
             object,
             "frequency",
             Frequency::Once,
-            &[("once", Frequency::Once), ("until_completed", Frequency::UntilCompleted), ("every_time", Frequency::EveryTime)],
+            &[
+                ("once", Frequency::Once),
+                ("until_completed", Frequency::UntilCompleted),
+                ("every_time", Frequency::EveryTime),
+            ],
         )?,
         priority: object.get("priority").and_then(Value::as_i64).unwrap_or(0) as i32,
         steps: list(object, "steps", step)?,
@@ -163,15 +184,24 @@ fn step(value: &Value) -> Option<Step> {
             match tag_of(advance, "type")? {
                 "button" => Advance::Button,
                 "click" => Advance::Click,
-                "event" => Advance::Event { name: text(advance, "name")? },
-                "url" => Advance::Url { pattern: text(advance, "pattern")? },
+                "event" => Advance::Event {
+                    name: text(advance, "name")?,
+                },
+                "url" => Advance::Url {
+                    pattern: text(advance, "pattern")?,
+                },
                 _ => return None,
             }
         }
     };
     Some(Step {
         id: text(object, "id")?,
-        kind: choice(object, "kind", StepKind::Modal, &[("tooltip", StepKind::Tooltip), ("modal", StepKind::Modal)])?,
+        kind: choice(
+            object,
+            "kind",
+            StepKind::Modal,
+            &[("tooltip", StepKind::Tooltip), ("modal", StepKind::Modal)],
+        )?,
         target: opt_text(object, "target")?,
         placement: choice(
             object,
@@ -191,12 +221,18 @@ fn step(value: &Value) -> Option<Step> {
         body_doc: list(object, "body_doc", node)?,
         buttons: list(object, "buttons", button)?,
         advance,
-        spotlight: object.get("spotlight").and_then(Value::as_bool).unwrap_or(false),
+        spotlight: object
+            .get("spotlight")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
         when_target_missing: choice(
             object,
             "when_target_missing",
             WhenTargetMissing::Skip,
-            &[("skip", WhenTargetMissing::Skip), ("end", WhenTargetMissing::End)],
+            &[
+                ("skip", WhenTargetMissing::Skip),
+                ("end", WhenTargetMissing::End),
+            ],
         )?,
         target_timeout_ms: number(object, "target_timeout_ms", 4000)? as u32,
     })
@@ -211,8 +247,15 @@ const ACTIONS: [(&str, ButtonAction); 4] = [
 
 fn button(value: &Value) -> Option<Button> {
     let object = value.as_object()?;
-    let action = ACTIONS.iter().find(|(name, _)| Some(*name) == tag_of(object, "action"))?.1;
-    Some(Button { action, label: text(object, "label").unwrap_or_default(), url: opt_text(object, "url")? })
+    let action = ACTIONS
+        .iter()
+        .find(|(name, _)| Some(*name) == tag_of(object, "action"))?
+        .1;
+    Some(Button {
+        action,
+        label: text(object, "label").unwrap_or_default(),
+        url: opt_text(object, "url")?,
+    })
 }
 
 const TAGS: [(&str, Tag); 12] = [
@@ -233,11 +276,20 @@ const TAGS: [(&str, Tag); 12] = [
 fn node(value: &Value) -> Option<Node> {
     let object = value.as_object()?;
     Some(match tag_of(object, "t")? {
-        "text" => Node::Text { v: text(object, "v")? },
+        "text" => Node::Text {
+            v: text(object, "v")?,
+        },
         "break" => Node::Break,
         "el" => {
-            let tag = TAGS.iter().find(|(name, _)| Some(*name) == tag_of(object, "tag"))?.1;
-            Node::El { tag, children: list(object, "children", node)?, href: opt_text(object, "href")? }
+            let tag = TAGS
+                .iter()
+                .find(|(name, _)| Some(*name) == tag_of(object, "tag"))?
+                .1;
+            Node::El {
+                tag,
+                children: list(object, "children", node)?,
+                href: opt_text(object, "href")?,
+            }
         }
         _ => return None,
     })
@@ -260,7 +312,11 @@ pub(crate) fn progress(value: &Value) -> UserProgress {
                 entry,
                 "status",
                 RunStatus::Active,
-                &[("active", RunStatus::Active), ("completed", RunStatus::Completed), ("dismissed", RunStatus::Dismissed)],
+                &[
+                    ("active", RunStatus::Active),
+                    ("completed", RunStatus::Completed),
+                    ("dismissed", RunStatus::Dismissed),
+                ],
             );
             let count = |key| number(entry, key, 0).unwrap_or(0) as u32;
             if let Some(status) = status {
@@ -294,9 +350,21 @@ pub(crate) fn lifecycle_to_track(event: &LifecycleEvent) -> (&'static str, Obj) 
             put("version", Value::from(*version));
             "flow_started"
         }
-        LifecycleEvent::StepViewed { step_id, step_index, .. }
-        | LifecycleEvent::StepCompleted { step_id, step_index, .. }
-        | LifecycleEvent::StepBack { step_id, step_index, .. } => {
+        LifecycleEvent::StepViewed {
+            step_id,
+            step_index,
+            ..
+        }
+        | LifecycleEvent::StepCompleted {
+            step_id,
+            step_index,
+            ..
+        }
+        | LifecycleEvent::StepBack {
+            step_id,
+            step_index,
+            ..
+        } => {
             put("step_id", Value::from(step_id.as_str()));
             put("step_index", Value::from(*step_index));
             match event {
@@ -305,14 +373,28 @@ pub(crate) fn lifecycle_to_track(event: &LifecycleEvent) -> (&'static str, Obj) 
                 _ => "step_back",
             }
         }
-        LifecycleEvent::StepTargetMissing { step_id, step_index, action, .. } => {
+        LifecycleEvent::StepTargetMissing {
+            step_id,
+            step_index,
+            action,
+            ..
+        } => {
             put("step_id", Value::from(step_id.as_str()));
             put("step_index", Value::from(*step_index));
-            put("action", Value::from(if *action == WhenTargetMissing::End { "end" } else { "skip" }));
+            put(
+                "action",
+                Value::from(if *action == WhenTargetMissing::End {
+                    "end"
+                } else {
+                    "skip"
+                }),
+            );
             "step_target_missing"
         }
         LifecycleEvent::FlowCompleted { .. } => "flow_completed",
-        LifecycleEvent::FlowDismissed { step_index, reason, .. } => {
+        LifecycleEvent::FlowDismissed {
+            step_index, reason, ..
+        } => {
             put("step_index", Value::from(*step_index));
             let reason = match reason {
                 DismissReason::User => "user",
@@ -329,18 +411,45 @@ pub(crate) fn lifecycle_to_track(event: &LifecycleEvent) -> (&'static str, Obj) 
 /// Reads a tracked lifecycle event back (as `LifecycleEvent::from_track`); `None` otherwise.
 pub(crate) fn lifecycle_from_track(name: &str, properties: &Obj) -> Option<LifecycleEvent> {
     let flow_id = text(properties, "flow_id")?;
-    let index = || number(properties, "step_index", u64::MAX).filter(|index| *index != u64::MAX).map(|index| index as usize);
+    let index = || {
+        number(properties, "step_index", u64::MAX)
+            .filter(|index| *index != u64::MAX)
+            .map(|index| index as usize)
+    };
     let step_id = || text(properties, "step_id");
     Some(match name {
-        "flow_started" => LifecycleEvent::FlowStarted { flow_id, version: number(properties, "version", 0)? as u32 },
-        "step_viewed" => LifecycleEvent::StepViewed { flow_id, step_id: step_id()?, step_index: index()? },
-        "step_completed" => LifecycleEvent::StepCompleted { flow_id, step_id: step_id()?, step_index: index()? },
-        "step_back" => LifecycleEvent::StepBack { flow_id, step_id: step_id()?, step_index: index()? },
+        "flow_started" => LifecycleEvent::FlowStarted {
+            flow_id,
+            version: number(properties, "version", 0)? as u32,
+        },
+        "step_viewed" => LifecycleEvent::StepViewed {
+            flow_id,
+            step_id: step_id()?,
+            step_index: index()?,
+        },
+        "step_completed" => LifecycleEvent::StepCompleted {
+            flow_id,
+            step_id: step_id()?,
+            step_index: index()?,
+        },
+        "step_back" => LifecycleEvent::StepBack {
+            flow_id,
+            step_id: step_id()?,
+            step_index: index()?,
+        },
         "step_target_missing" => LifecycleEvent::StepTargetMissing {
             flow_id,
             step_id: step_id()?,
             step_index: index()?,
-            action: choice(properties, "action", WhenTargetMissing::Skip, &[("skip", WhenTargetMissing::Skip), ("end", WhenTargetMissing::End)])?,
+            action: choice(
+                properties,
+                "action",
+                WhenTargetMissing::Skip,
+                &[
+                    ("skip", WhenTargetMissing::Skip),
+                    ("end", WhenTargetMissing::End),
+                ],
+            )?,
         },
         "flow_completed" => LifecycleEvent::FlowCompleted { flow_id },
         "flow_dismissed" => LifecycleEvent::FlowDismissed {
@@ -350,7 +459,11 @@ pub(crate) fn lifecycle_from_track(name: &str, properties: &Obj) -> Option<Lifec
                 properties,
                 "reason",
                 DismissReason::User,
-                &[("user", DismissReason::User), ("target_missing", DismissReason::TargetMissing), ("replaced", DismissReason::Replaced)],
+                &[
+                    ("user", DismissReason::User),
+                    ("target_missing", DismissReason::TargetMissing),
+                    ("replaced", DismissReason::Replaced),
+                ],
             )?,
         },
         _ => return None,
@@ -388,9 +501,20 @@ pub(crate) fn wire_event_from(value: &Value) -> Option<WireEvent> {
         object,
         "type",
         EventKind::Track,
-        &[("track", EventKind::Track), ("page", EventKind::Page), ("identify", EventKind::Identify), ("group", EventKind::Group)],
+        &[
+            ("track", EventKind::Track),
+            ("page", EventKind::Page),
+            ("identify", EventKind::Identify),
+            ("group", EventKind::Group),
+        ],
     )?;
-    let map = |key: &str| object.get(key).and_then(Value::as_object).cloned().unwrap_or_default();
+    let map = |key: &str| {
+        object
+            .get(key)
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default()
+    };
     Some(WireEvent {
         message_id: text(object, "message_id")?,
         kind,
@@ -410,16 +534,29 @@ mod tests {
     #[test]
     fn lifecycle_round_trips_like_the_engine() {
         let events = [
-            LifecycleEvent::FlowStarted { flow_id: "f".into(), version: 3 },
-            LifecycleEvent::StepViewed { flow_id: "f".into(), step_id: "s".into(), step_index: 1 },
+            LifecycleEvent::FlowStarted {
+                flow_id: "f".into(),
+                version: 3,
+            },
+            LifecycleEvent::StepViewed {
+                flow_id: "f".into(),
+                step_id: "s".into(),
+                step_index: 1,
+            },
             LifecycleEvent::StepTargetMissing {
                 flow_id: "f".into(),
                 step_id: "s".into(),
                 step_index: 1,
                 action: WhenTargetMissing::End,
             },
-            LifecycleEvent::FlowDismissed { flow_id: "f".into(), step_index: 2, reason: DismissReason::Replaced },
-            LifecycleEvent::FlowCompleted { flow_id: "f".into() },
+            LifecycleEvent::FlowDismissed {
+                flow_id: "f".into(),
+                step_index: 2,
+                reason: DismissReason::Replaced,
+            },
+            LifecycleEvent::FlowCompleted {
+                flow_id: "f".into(),
+            },
         ];
         for event in events {
             let (name, properties) = lifecycle_to_track(&event);
@@ -465,7 +602,10 @@ mod tests {
     #[test]
     fn progress_parses_like_the_engine() {
         let mut expected = UserProgress::default();
-        expected.apply(&LifecycleEvent::FlowStarted { flow_id: "f".into(), version: 2 });
+        expected.apply(&LifecycleEvent::FlowStarted {
+            flow_id: "f".into(),
+            version: 2,
+        });
         let value = serde_json::to_value(&expected).unwrap();
         assert_eq!(progress(&value), expected);
     }

@@ -26,9 +26,12 @@ use crate::ui::Card;
 /// How often the housekeeping tick runs (target waiting, URL checks, flushing).
 const TICK_MS: i32 = 200;
 
+/// A deferred operation on the widget state.
+type Op = Box<dyn FnOnce(&mut App)>;
+
 thread_local! {
     static APP: RefCell<Option<App>> = const { RefCell::new(None) };
-    static PENDING: RefCell<VecDeque<Box<dyn FnOnce(&mut App)>>> = RefCell::new(VecDeque::new());
+    static PENDING: RefCell<VecDeque<Op>> = RefCell::new(VecDeque::new());
 }
 
 /// Runs `op` on the widget state. Calls that arrive while the state is busy (a host callback
@@ -55,7 +58,9 @@ pub(crate) fn now_ms() -> f64 {
 
 /// The current page URL.
 pub(crate) fn current_url() -> String {
-    web_sys::window().and_then(|window| window.location().href().ok()).unwrap_or_default()
+    web_sys::window()
+        .and_then(|window| window.location().href().ok())
+        .unwrap_or_default()
 }
 
 /// Flows and progress the engine works on: the live ones, or a local preview.
@@ -128,7 +133,10 @@ pub fn start(host: String, write_key: String, emit: js_sys::Function) {
     network::init_pagehide();
     if let Some(window) = web_sys::window() {
         let tick = Closure::<dyn FnMut()>::new(|| with_app(App::tick));
-        let _ = window.set_interval_with_callback_and_timeout_and_arguments_0(tick.as_ref().unchecked_ref(), TICK_MS);
+        let _ = window.set_interval_with_callback_and_timeout_and_arguments_0(
+            tick.as_ref().unchecked_ref(),
+            TICK_MS,
+        );
         tick.forget();
     }
 }
@@ -214,7 +222,10 @@ pub fn call(method: String, args: js_sys::Array) {
 /// A user or account id: a non-empty string or a number.
 fn id_arg(value: &JsValue) -> Option<String> {
     let text = match value.as_f64() {
-        Some(_) => js_sys::Number::from(value.clone()).to_string_with_radix(10).ok()?.into(),
+        Some(_) => js_sys::Number::from(value.clone())
+            .to_string_with_radix(10)
+            .ok()?
+            .into(),
         None => value.as_string()?,
     };
     let text = text.trim().to_string();
@@ -303,7 +314,14 @@ impl App {
         for event in self.net.pending_lifecycle(&self.user_id) {
             progress.apply(&event);
         }
-        self.live = Model { flows: response.flows.into_iter().filter(engine::flow::is_live).collect(), progress };
+        self.live = Model {
+            flows: response
+                .flows
+                .into_iter()
+                .filter(engine::flow::is_live)
+                .collect(),
+            progress,
+        };
         self.url = current_url();
         let url = self.url.clone();
         self.signal(Signal::Page { url });
@@ -344,7 +362,10 @@ impl App {
     fn preview(&mut self, mut flow: Flow) {
         flow.status = FlowStatus::Published;
         let flow_id = flow.id.clone();
-        self.preview = Some(Model { flows: vec![flow], progress: UserProgress::default() });
+        self.preview = Some(Model {
+            flows: vec![flow],
+            progress: UserProgress::default(),
+        });
         self.signal(Signal::Start { flow_id });
     }
 
@@ -352,7 +373,10 @@ impl App {
     fn signal(&mut self, signal: Signal) {
         let preview = self.preview.is_some();
         if !preview && !self.booted {
-            if !matches!(signal, Signal::Button { .. } | Signal::TargetClicked | Signal::TargetMissing) {
+            if !matches!(
+                signal,
+                Signal::Button { .. } | Signal::TargetClicked | Signal::TargetMissing
+            ) {
                 self.deferred.push(signal);
             }
             return;
@@ -363,7 +387,12 @@ impl App {
             self.model_mut().progress.apply(&event);
             self.record(&event, preview);
         }
-        if preview && self.preview.as_ref().is_some_and(|model| model.progress.active.is_none()) {
+        if preview
+            && self
+                .preview
+                .as_ref()
+                .is_some_and(|model| model.progress.active.is_none())
+        {
             self.preview = None;
         }
         self.refresh();
@@ -379,7 +408,11 @@ impl App {
             self.send(wire);
         }
         let mut detail = properties;
-        let flow = self.model().flows.iter().find(|flow| flow.id == event.flow_id());
+        let flow = self
+            .model()
+            .flows
+            .iter()
+            .find(|flow| flow.id == event.flow_id());
         let index = match detail.get("step_index").and_then(Value::as_u64) {
             Some(index) => Some(index as usize),
             None => match event {
@@ -390,7 +423,9 @@ impl App {
         if let (Some(index), Some(flow)) = (index, flow) {
             detail.insert("step_index".into(), Value::from(index));
             if let Some(step) = flow.steps.get(index) {
-                detail.entry("step_id").or_insert_with(|| Value::String(step.id.clone()));
+                detail
+                    .entry("step_id")
+                    .or_insert_with(|| Value::String(step.id.clone()));
             }
         }
         self.emit_event(name, Value::Object(detail));
@@ -398,18 +433,26 @@ impl App {
 
     fn emit_event(&self, name: &str, detail: Value) {
         let detail = codec::to_js(&detail);
-        let _ = self.emit.call2(&JsValue::NULL, &JsValue::from_str(name), &detail);
+        let _ = self
+            .emit
+            .call2(&JsValue::NULL, &JsValue::from_str(name), &detail);
     }
 
     /// Shows what the engine decides, when it differs from what is shown.
     fn refresh(&mut self) {
         let preview = self.preview.is_some();
-        let context = Context { url: self.url.clone(), traits: self.traits.clone() };
+        let context = Context {
+            url: self.url.clone(),
+            traits: self.traits.clone(),
+        };
         let model = self.model();
-        let decision = decide(&model.flows, &model.progress, &context).filter(|decision| decision.on_this_page);
+        let decision = decide(&model.flows, &model.progress, &context)
+            .filter(|decision| decision.on_this_page);
         let same = match (&self.shown, &decision) {
             (Some(shown), Some(decision)) => {
-                shown.flow_id == decision.flow_id && shown.step_index == decision.step_index && shown.preview == preview
+                shown.flow_id == decision.flow_id
+                    && shown.step_index == decision.step_index
+                    && shown.preview == preview
             }
             (None, None) => true,
             _ => false,
@@ -434,13 +477,19 @@ impl App {
     }
 
     fn card(&mut self, decision: &Decision, centred: bool) -> Option<Card> {
-        let flow = self.model().flows.iter().find(|flow| flow.id == decision.flow_id)?;
+        let flow = self
+            .model()
+            .flows
+            .iter()
+            .find(|flow| flow.id == decision.flow_id)?;
         let step = flow.steps.get(decision.step_index)?;
         let render = |text: &str| engine::template::render(text, &self.traits);
         let body = if step.body_doc.is_empty() && !step.body.trim().is_empty() {
             vec![Node::El {
                 tag: engine::doc::Tag::P,
-                children: vec![Node::Text { v: step.body.clone() }],
+                children: vec![Node::Text {
+                    v: step.body.clone(),
+                }],
                 href: None,
             }]
         } else {
@@ -472,7 +521,12 @@ impl App {
         };
         let preview = shown.preview;
         let since = shown.waiting_since.unwrap_or_else(now_ms);
-        let Some(flow) = self.model().flows.iter().find(|flow| flow.id == decision.flow_id) else {
+        let Some(flow) = self
+            .model()
+            .flows
+            .iter()
+            .find(|flow| flow.id == decision.flow_id)
+        else {
             return;
         };
         let Some(step) = flow.steps.get(decision.step_index) else {
@@ -519,11 +573,20 @@ impl App {
             return;
         }
         shown.viewed = true;
-        let Some(step) = self.model().flows.iter().find(|flow| flow.id == flow_id).and_then(|flow| flow.steps.get(step_index))
+        let Some(step) = self
+            .model()
+            .flows
+            .iter()
+            .find(|flow| flow.id == flow_id)
+            .and_then(|flow| flow.steps.get(step_index))
         else {
             return;
         };
-        let event = LifecycleEvent::StepViewed { flow_id: flow_id.to_string(), step_id: step.id.clone(), step_index };
+        let event = LifecycleEvent::StepViewed {
+            flow_id: flow_id.to_string(),
+            step_id: step.id.clone(),
+            step_index,
+        };
         self.model_mut().progress.apply(&event);
         self.record(&event, preview);
     }
@@ -558,6 +621,7 @@ impl App {
             self.boot();
         }
         self.net.tick(self.booted);
+        ui::keep_on_top();
         let Some(shown) = &self.shown else {
             return;
         };
@@ -568,8 +632,15 @@ impl App {
                 shown.waiting_since = Some(now_ms());
             }
         }
-        if self.shown.as_ref().is_some_and(|shown| shown.waiting_since.is_some()) {
-            let context = Context { url: self.url.clone(), traits: self.traits.clone() };
+        if self
+            .shown
+            .as_ref()
+            .is_some_and(|shown| shown.waiting_since.is_some())
+        {
+            let context = Context {
+                url: self.url.clone(),
+                traits: self.traits.clone(),
+            };
             let model = self.model();
             if let Some(decision) = decide(&model.flows, &model.progress, &context) {
                 self.try_show(&decision);

@@ -7,9 +7,11 @@ use crate::with_app;
 
 /// Tells the widget the URL may have changed, after the host's own code has run.
 fn url_may_have_changed() {
-    wasm_bindgen_futures::spawn_local(async {
-        with_app(|app| app.url_changed());
-    });
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let later = Closure::once_into_js(|| with_app(|app| app.url_changed()));
+    let _ = window.set_timeout_with_callback(later.unchecked_ref());
 }
 
 /// Wraps the history methods and listens for back/forward navigation.
@@ -42,7 +44,10 @@ fn wrap(history: &web_sys::History, name: &str) {
     };
     let wrapper = Closure::<dyn FnMut(JsValue, JsValue, JsValue) -> Result<JsValue, JsValue>>::new(
         move |state: JsValue, title: JsValue, url: JsValue| {
-            let this = web_sys::window().and_then(|window| window.history().ok()).map(JsValue::from).unwrap_or_default();
+            let this = web_sys::window()
+                .and_then(|window| window.history().ok())
+                .map(JsValue::from)
+                .unwrap_or_default();
             let result = if url.is_undefined() {
                 original.call2(&this, &state, &title)
             } else {

@@ -98,7 +98,8 @@ pub(crate) fn message_id() -> String {
     let Some(crypto) = crypto else {
         return fallback_id();
     };
-    let has_uuid = js_sys::Reflect::get(&crypto, &JsValue::from_str("randomUUID")).is_ok_and(|f| f.is_function());
+    let has_uuid = js_sys::Reflect::get(&crypto, &JsValue::from_str("randomUUID"))
+        .is_ok_and(|f| f.is_function());
     if has_uuid {
         return crypto.random_uuid();
     }
@@ -121,7 +122,14 @@ fn format_uuid(mut bytes: [u8; 16]) -> String {
     bytes[6] = (bytes[6] & 0x0f) | 0x40;
     bytes[8] = (bytes[8] & 0x3f) | 0x80;
     let hex: String = bytes.iter().map(|byte| format!("{byte:02x}")).collect();
-    format!("{}-{}-{}-{}-{}", &hex[0..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..32])
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..32]
+    )
 }
 
 /// Exponential backoff with jitter: 1 s, 2 s, 4 s … capped at 30 s.
@@ -175,12 +183,16 @@ impl Net {
     }
 
     fn load(&self) -> Vec<Queued> {
-        let mut queue: Vec<Queued> = match storage_get(&self.queue_key()).and_then(|text| codec::parse(&text)) {
-            Some(Value::Array(items)) => items.iter().filter_map(Queued::from_json).collect(),
-            _ => Vec::new(),
-        };
+        let mut queue: Vec<Queued> =
+            match storage_get(&self.queue_key()).and_then(|text| codec::parse(&text)) {
+                Some(Value::Array(items)) => items.iter().filter_map(Queued::from_json).collect(),
+                _ => Vec::new(),
+            };
         for item in &self.memory {
-            if !queue.iter().any(|queued| queued.event.message_id == item.event.message_id) {
+            if !queue
+                .iter()
+                .any(|queued| queued.event.message_id == item.event.message_id)
+            {
                 queue.push(item.clone());
             }
         }
@@ -199,7 +211,11 @@ impl Net {
     /// Queues an event; it stays queued until the collector acknowledges it.
     pub(crate) fn enqueue(&mut self, user_id: &str, url: Option<String>, event: WireEvent) {
         let mut queue = self.load();
-        queue.push(Queued { user_id: user_id.to_string(), url, event });
+        queue.push(Queued {
+            user_id: user_id.to_string(),
+            url,
+            event,
+        });
         let full = queue.len() >= FLUSH_AT;
         self.save(queue);
         if full {
@@ -212,7 +228,9 @@ impl Net {
         self.load()
             .into_iter()
             .filter(|queued| queued.user_id == user_id && queued.event.kind == EventKind::Track)
-            .filter_map(|queued| codec::lifecycle_from_track(queued.event.name.as_deref()?, &queued.event.properties))
+            .filter_map(|queued| {
+                codec::lifecycle_from_track(queued.event.name.as_deref()?, &queued.event.properties)
+            })
             .collect()
     }
 
@@ -241,18 +259,32 @@ impl Net {
     fn next_batch(&self, limit: usize) -> Option<Outgoing> {
         let queue = self.load();
         let first = queue.first()?;
-        let events: Vec<&Queued> =
-            queue.iter().take_while(|queued| queued.user_id == first.user_id).take(limit).collect();
+        let events: Vec<&Queued> = queue
+            .iter()
+            .take_while(|queued| queued.user_id == first.user_id)
+            .take(limit)
+            .collect();
         let mut batch = Map::new();
         batch.insert("write_key".into(), Value::from(self.write_key.as_str()));
         batch.insert("user_id".into(), Value::from(first.user_id.as_str()));
-        batch.insert("events".into(), Value::Array(events.iter().map(|queued| codec::wire_event(&queued.event)).collect()));
+        batch.insert(
+            "events".into(),
+            Value::Array(
+                events
+                    .iter()
+                    .map(|queued| codec::wire_event(&queued.event))
+                    .collect(),
+            ),
+        );
         if let Some(url) = events.last().and_then(|queued| queued.url.as_deref()) {
             batch.insert("url".into(), Value::from(url));
         }
         Some(Outgoing {
             body: codec::stringify(&Value::Object(batch)),
-            ids: events.iter().map(|queued| queued.event.message_id.clone()).collect(),
+            ids: events
+                .iter()
+                .map(|queued| queued.event.message_id.clone())
+                .collect(),
         })
     }
 
@@ -277,9 +309,13 @@ impl Net {
         if ok {
             self.failures = 0;
             self.next_attempt_at = 0.0;
-            let queue: Vec<Queued> =
-                self.load().into_iter().filter(|queued| !ids.contains(&queued.event.message_id)).collect();
-            self.memory.retain(|queued| !ids.contains(&queued.event.message_id));
+            let queue: Vec<Queued> = self
+                .load()
+                .into_iter()
+                .filter(|queued| !ids.contains(&queued.event.message_id))
+                .collect();
+            self.memory
+                .retain(|queued| !ids.contains(&queued.event.message_id));
             self.save(queue);
             // More may be waiting: go on at the next tick.
             self.last_flush = 0.0;
@@ -308,7 +344,9 @@ impl Net {
         }
         let body = batch.body;
         let url = format!("{}/v1/batch", self.host);
-        let _ = window.navigator().send_beacon_with_opt_str(&url, Some(&body));
+        let _ = window
+            .navigator()
+            .send_beacon_with_opt_str(&url, Some(&body));
     }
 }
 
@@ -324,7 +362,9 @@ pub(crate) fn init_pagehide() {
 
 async fn fetch(url: &str, init: &web_sys::RequestInit) -> Result<web_sys::Response, String> {
     let window = web_sys::window().ok_or("no window")?;
-    let response = JsFuture::from(window.fetch_with_str_and_init(url, init)).await.map_err(|_| "network error")?;
+    let response = JsFuture::from(window.fetch_with_str_and_init(url, init))
+        .await
+        .map_err(|_| "network error")?;
     let response: web_sys::Response = response.dyn_into().map_err(|_| "not a response")?;
     if !response.ok() {
         return Err(format!("HTTP {}", response.status()));
@@ -352,13 +392,26 @@ pub(crate) async fn fetch_boot(request: BootRequest) -> Result<Boot, String> {
     init.set_mode(web_sys::RequestMode::Cors);
     init.set_credentials(web_sys::RequestCredentials::Omit);
     let response = fetch(&request.url, &init).await?;
-    let text = JsFuture::from(response.text().map_err(|_| "no body")?).await.map_err(|_| "body read failed")?;
+    let text = JsFuture::from(response.text().map_err(|_| "no body")?)
+        .await
+        .map_err(|_| "body read failed")?;
     let text = text.as_string().unwrap_or_default();
     let value = codec::parse(&text).ok_or("boot response is not JSON")?;
     let object = value.as_object().ok_or("boot response is not an object")?;
     Ok(Boot {
-        flows: object.get("flows").and_then(Value::as_array).map(|flows| flows.iter().filter_map(codec::flow).collect()).unwrap_or_default(),
-        progress: object.get("progress").map(codec::progress).unwrap_or_default(),
-        traits: object.get("traits").and_then(Value::as_object).cloned().unwrap_or_default(),
+        flows: object
+            .get("flows")
+            .and_then(Value::as_array)
+            .map(|flows| flows.iter().filter_map(codec::flow).collect())
+            .unwrap_or_default(),
+        progress: object
+            .get("progress")
+            .map(codec::progress)
+            .unwrap_or_default(),
+        traits: object
+            .get("traits")
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default(),
     })
 }

@@ -20,7 +20,12 @@ impl Target {
     /// The target's rectangle in the top page's viewport.
     pub fn rect(&self) -> Rect {
         let own = self.element.get_bounding_client_rect();
-        let mut rect = Rect { x: own.x(), y: own.y(), width: own.width(), height: own.height() };
+        let mut rect = Rect {
+            x: own.x(),
+            y: own.y(),
+            width: own.width(),
+            height: own.height(),
+        };
         for frame in &self.frames {
             let outer = frame.get_bounding_client_rect();
             rect.x += outer.x() + f64::from(frame.client_left());
@@ -47,7 +52,8 @@ pub(crate) fn find(selector: &str) -> Option<Target> {
     if selector.is_empty() {
         return None;
     }
-    find_in(&Root::Document(document), selector, 0).map(|(element, frames)| Target { element, frames })
+    find_in(&Root::Document(document), selector, 0)
+        .map(|(element, frames)| Target { element, frames })
 }
 
 /// Somewhere to search: a document or a shadow root.
@@ -100,7 +106,8 @@ fn find_in(root: &Root, selector: &str, depth: usize) -> Option<(Element, Vec<Ht
         if element.tag_name().eq_ignore_ascii_case("iframe")
             && let frame = element.unchecked_ref::<HtmlIFrameElement>()
             && let Some(inner) = frame.content_document()
-            && let Some((element, mut frames)) = find_in(&Root::Document(inner), selector, depth + 1)
+            && let Some((element, mut frames)) =
+                find_in(&Root::Document(inner), selector, depth + 1)
         {
             frames.insert(0, frame.clone());
             return Some((element, frames));

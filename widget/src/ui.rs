@@ -3,8 +3,8 @@
 
 use std::cell::RefCell;
 
-use engine::flow::{Button, ButtonAction, Placement, StepKind};
 use engine::doc::Node;
+use engine::flow::{Button, ButtonAction, Placement, StepKind};
 use leptos::prelude::*;
 use serde_json::{Map, Value};
 use wasm_bindgen::prelude::*;
@@ -56,6 +56,8 @@ struct Ui {
     viewed: bool,
     lost: bool,
     last: Option<(i64, i64, &'static str, i64)>,
+    /// How many host elements were in the top layer (modal dialogs, popovers) at the last check.
+    host_top_layer: u32,
     click_documents: Vec<web_sys::Document>,
 }
 
@@ -76,7 +78,9 @@ pub(crate) fn init() {
         return;
     };
     host.set_id("waymark-root");
-    let Ok(shadow) = host.attach_shadow(&web_sys::ShadowRootInit::new(web_sys::ShadowRootMode::Open)) else {
+    let Ok(shadow) =
+        host.attach_shadow(&web_sys::ShadowRootInit::new(web_sys::ShadowRootMode::Open))
+    else {
         return;
     };
     adopt_styles(&document, &shadow);
@@ -86,7 +90,11 @@ pub(crate) fn init() {
     let _ = shadow.append_child(&mount);
     attach_host(&host);
     let card = RwSignal::new(None::<Card>);
-    leptos::mount::mount_to(mount.unchecked_into(), move || view! { <WaymarkRoot card=card /> }).forget();
+    leptos::mount::mount_to(
+        mount.unchecked_into(),
+        move || view! { <WaymarkRoot card=card /> },
+    )
+    .forget();
     UI.with(|ui| {
         *ui.borrow_mut() = Some(Ui {
             host,
@@ -101,6 +109,7 @@ pub(crate) fn init() {
             viewed: false,
             lost: false,
             last: None,
+            host_top_layer: 0,
             click_documents: Vec::new(),
         })
     });
@@ -113,7 +122,10 @@ fn attach_host(host: &Element) {
         return;
     }
     if let Some(document) = document() {
-        let parent: Option<Element> = document.body().map(Into::into).or_else(|| document.document_element());
+        let parent: Option<Element> = document
+            .body()
+            .map(Into::into)
+            .or_else(|| document.document_element());
         if let Some(parent) = parent {
             let _ = parent.append_child(host);
         }
@@ -139,14 +151,23 @@ fn page_is_rtl() -> bool {
     let Some(document) = document() else {
         return false;
     };
-    let dir_of = |element: Option<Element>| element.and_then(|element| element.get_attribute("dir")).map(|dir| dir.eq_ignore_ascii_case("rtl"));
-    dir_of(document.body().map(Into::into)).or_else(|| dir_of(document.document_element())).unwrap_or(false)
+    let dir_of = |element: Option<Element>| {
+        element
+            .and_then(|element| element.get_attribute("dir"))
+            .map(|dir| dir.eq_ignore_ascii_case("rtl"))
+    };
+    dir_of(document.body().map(Into::into))
+        .or_else(|| dir_of(document.document_element()))
+        .unwrap_or(false)
 }
 
 /// The focused element, looking into open shadow roots.
 fn deep_active_element() -> Option<Element> {
     let mut active = document()?.active_element()?;
-    while let Some(inner) = active.shadow_root().and_then(|shadow| shadow.active_element()) {
+    while let Some(inner) = active
+        .shadow_root()
+        .and_then(|shadow| shadow.active_element())
+    {
         active = inner;
     }
     Some(active)
@@ -203,13 +224,41 @@ pub(crate) fn hide(restore_focus: bool) {
         ui.card_el = None;
         ui.spotlight_el = None;
         ui.card.set(None);
-        if restore_focus { ui.return_focus.take() } else { None }
+        if restore_focus {
+            ui.return_focus.take()
+        } else {
+            None
+        }
     });
     if let Some(element) = focus
         && element.is_connected()
     {
         let _ = element.focus();
     }
+}
+
+/// When the host opens a modal `<dialog>` or a popover after the step showed, shows the step
+/// again so it is the topmost element of the top layer.
+pub(crate) fn keep_on_top() {
+    let count = document()
+        .and_then(|document| document.query_selector_all(":modal, :popover-open").ok())
+        .map(|list| list.length())
+        .unwrap_or(0);
+    UI.with(|ui| {
+        let mut guard = ui.borrow_mut();
+        let Some(ui) = guard.as_mut() else {
+            return;
+        };
+        let opened = count > ui.host_top_layer;
+        ui.host_top_layer = count;
+        if !opened {
+            return;
+        }
+        for element in [&ui.spotlight_el, &ui.card_el].into_iter().flatten() {
+            let _ = element.hide_popover();
+            let _ = element.show_popover();
+        }
+    });
 }
 
 /// Whether the shown tooltip's target has gone from the page.
@@ -239,12 +288,18 @@ fn mounted(card_id: u32, card_el: HtmlElement, spotlight_el: Option<HtmlElement>
         if let Some(target) = &ui.target {
             let viewport = viewport();
             let rect = target.rect();
-            if rect.y < 0.0 || rect.x < 0.0 || rect.y + rect.height > viewport.1 || rect.x + rect.width > viewport.0 {
+            if rect.y < 0.0
+                || rect.x < 0.0
+                || rect.y + rect.height > viewport.1
+                || rect.x + rect.width > viewport.0
+            {
                 let options = web_sys::ScrollIntoViewOptions::new();
                 options.set_block(web_sys::ScrollLogicalPosition::Center);
                 options.set_inline(web_sys::ScrollLogicalPosition::Nearest);
                 options.set_behavior(web_sys::ScrollBehavior::Instant);
-                target.element.scroll_into_view_with_scroll_into_view_options(&options);
+                target
+                    .element
+                    .scroll_into_view_with_scroll_into_view_options(&options);
             }
         }
         position(ui);
@@ -264,7 +319,10 @@ fn viewport() -> (f64, f64) {
     let Some(root) = document().and_then(|document| document.document_element()) else {
         return (0.0, 0.0);
     };
-    (f64::from(root.client_width()), f64::from(root.client_height()))
+    (
+        f64::from(root.client_width()),
+        f64::from(root.client_height()),
+    )
 }
 
 /// `12px` (integers only: float formatting would cost the wasm several kilobytes).
@@ -290,14 +348,25 @@ fn position(ui: &mut Ui) {
         return;
     }
     let rect = target.rect();
-    if [rect.x, rect.y, rect.width, rect.height].iter().any(|value| !value.is_finite()) {
+    if [rect.x, rect.y, rect.width, rect.height]
+        .iter()
+        .any(|value| !value.is_finite())
+    {
         return;
     }
     let viewport = viewport();
-    let size = (f64::from(card_el.offset_width()), f64::from(card_el.offset_height()));
+    let size = (
+        f64::from(card_el.offset_width()),
+        f64::from(card_el.offset_height()),
+    );
     let placed = position::place(rect, size, viewport, card.placement, page_is_rtl());
     let hidden = position::off_screen(rect, viewport);
-    let key = (placed.left.round() as i64, placed.top.round() as i64, placed.side.as_str(), placed.arrow.round() as i64);
+    let key = (
+        placed.left.round() as i64,
+        placed.top.round() as i64,
+        placed.side.as_str(),
+        placed.arrow.round() as i64,
+    );
     let spot = spotlight_rect(rect);
     if ui.last != Some(key) {
         let style = card_el.style();
@@ -307,7 +376,9 @@ fn position(ui: &mut Ui) {
         let _ = card_el.set_attribute("data-placement", placed.side.as_str());
         ui.last = Some(key);
     }
-    let _ = card_el.style().set_property("visibility", if hidden { "hidden" } else { "visible" });
+    let _ = card_el
+        .style()
+        .set_property("visibility", if hidden { "hidden" } else { "visible" });
     if let Some(spotlight) = &ui.spotlight_el {
         let style = spotlight.style();
         let _ = style.set_property("left", &px(spot.x));
@@ -349,7 +420,10 @@ fn frame() {
         let mut visible = None;
         if !ui.viewed && !ui.lost {
             ui.viewed = true;
-            visible = ui.current.as_ref().map(|card| (card.flow_id.clone(), card.index));
+            visible = ui
+                .current
+                .as_ref()
+                .map(|card| (card.flow_id.clone(), card.index));
         }
         (true, visible)
     });
@@ -405,46 +479,66 @@ fn typing_in_host() -> bool {
         return false;
     };
     let tag = active.tag_name().to_ascii_lowercase();
-    let editable = active.dyn_ref::<HtmlElement>().is_some_and(HtmlElement::is_content_editable);
+    let editable = active
+        .dyn_ref::<HtmlElement>()
+        .is_some_and(HtmlElement::is_content_editable);
     let text_input = tag == "input"
         && !matches!(
-            active.get_attribute("type").unwrap_or_default().to_ascii_lowercase().as_str(),
-            "button" | "submit" | "reset" | "checkbox" | "radio" | "range" | "color" | "file" | "image"
+            active
+                .get_attribute("type")
+                .unwrap_or_default()
+                .to_ascii_lowercase()
+                .as_str(),
+            "button"
+                | "submit"
+                | "reset"
+                | "checkbox"
+                | "radio"
+                | "range"
+                | "color"
+                | "file"
+                | "image"
         );
     text_input || tag == "textarea" || tag == "select" || editable
 }
 
 /// Esc dismisses, ←/→ go back/next (mirrored on right-to-left pages).
 fn listen_keys(document: &web_sys::Document) {
-    let handler = Closure::<dyn FnMut(web_sys::KeyboardEvent)>::new(|event: web_sys::KeyboardEvent| {
-        if event.default_prevented() || event.alt_key() || event.ctrl_key() || event.meta_key() {
-            return;
-        }
-        let showing = UI.with(|ui| {
-            ui.borrow().as_ref().and_then(|ui| ui.current.as_ref().map(|card| card.buttons.clone()))
+    let handler =
+        Closure::<dyn FnMut(web_sys::KeyboardEvent)>::new(|event: web_sys::KeyboardEvent| {
+            if event.default_prevented() || event.alt_key() || event.ctrl_key() || event.meta_key()
+            {
+                return;
+            }
+            let showing = UI.with(|ui| {
+                ui.borrow()
+                    .as_ref()
+                    .and_then(|ui| ui.current.as_ref().map(|card| card.buttons.clone()))
+            });
+            let Some(buttons) = showing else {
+                return;
+            };
+            let rtl = page_is_rtl();
+            let action = match event.key().as_str() {
+                "Escape" => ButtonAction::Dismiss,
+                "ArrowRight" if rtl => ButtonAction::Back,
+                "ArrowLeft" if rtl => ButtonAction::Next,
+                "ArrowRight" => ButtonAction::Next,
+                "ArrowLeft" => ButtonAction::Back,
+                _ => return,
+            };
+            // Arrows only do what a button on the step could do.
+            if action != ButtonAction::Dismiss
+                && !buttons.iter().any(|button| button.action == action)
+            {
+                return;
+            }
+            if typing_in_host() {
+                return;
+            }
+            event.prevent_default();
+            with_app(move |app| app.button(action, None));
         });
-        let Some(buttons) = showing else {
-            return;
-        };
-        let rtl = page_is_rtl();
-        let action = match event.key().as_str() {
-            "Escape" => ButtonAction::Dismiss,
-            "ArrowRight" if rtl => ButtonAction::Back,
-            "ArrowLeft" if rtl => ButtonAction::Next,
-            "ArrowRight" => ButtonAction::Next,
-            "ArrowLeft" => ButtonAction::Back,
-            _ => return,
-        };
-        // Arrows only do what a button on the step could do.
-        if action != ButtonAction::Dismiss && !buttons.iter().any(|button| button.action == action) {
-            return;
-        }
-        if typing_in_host() {
-            return;
-        }
-        event.prevent_default();
-        with_app(move |app| app.button(action, None));
-    });
     let options = web_sys::AddEventListenerOptions::new();
     options.set_capture(true);
     let _ = document.add_event_listener_with_callback_and_add_event_listener_options(
@@ -478,7 +572,11 @@ fn StepCard(
     let body_id = format!("waymark-body-{id}");
     let (title_ref_id, body_ref_id) = (title_id.clone(), body_id.clone());
     let is_modal = card.kind == StepKind::Modal;
-    let kind = if card.centred_tooltip || !is_modal { "tooltip" } else { "modal" };
+    let kind = if card.centred_tooltip || !is_modal {
+        "tooltip"
+    } else {
+        "modal"
+    };
     let with_spotlight = card.spotlight && !is_modal;
     let (body, traits) = (card.body.clone(), card.traits.clone());
     body_ref.on_load(move |element: web_sys::HtmlDivElement| {
@@ -497,7 +595,9 @@ fn StepCard(
         }
     });
     card_ref.on_load(move |element: web_sys::HtmlDivElement| {
-        let spotlight = spotlight_ref.get_untracked().map(|element: web_sys::HtmlDivElement| element.unchecked_into());
+        let spotlight = spotlight_ref
+            .get_untracked()
+            .map(|element: web_sys::HtmlDivElement| element.unchecked_into());
         mounted(id, element.unchecked_into(), spotlight);
     });
     let placement = match card.placement {

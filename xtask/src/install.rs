@@ -11,6 +11,8 @@ use crate::shell::{self, workspace_root};
 pub const BINARYEN: &str = "binaryen@132";
 /// The accessibility checker the end-to-end tests inject into pages.
 pub const AXE_CORE: &str = "axe-core@4";
+/// Minifies the widget's JS glue and loader.
+pub const TERSER: &str = "terser@5";
 /// The rustc target the widget compiles to.
 pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
 
@@ -19,6 +21,7 @@ pub fn all() -> anyhow::Result<()> {
     ensure_wasm_target()?;
     ensure_wasm_bindgen()?;
     ensure_wasm_opt()?;
+    ensure_terser()?;
     ensure_axe_core()?;
     ensure_chromium()?;
     eprintln!("install: every tool is in place");
@@ -155,6 +158,27 @@ pub fn ensure_wasm_opt() -> anyhow::Result<PathBuf> {
     npm_install(&[BINARYEN])?;
     if !ok(&path) {
         bail!("{} does not report version {wanted_major} after installing {BINARYEN}", path.display());
+    }
+    Ok(path)
+}
+
+/// The `terser` JS minifier from npm.
+pub fn terser_path() -> PathBuf {
+    tools_dir().join("node_modules").join(".bin").join("terser")
+}
+
+/// Makes sure `target/tools/node_modules/.bin/terser` runs and returns its path.
+pub fn ensure_terser() -> anyhow::Result<PathBuf> {
+    let path = terser_path();
+    let ok = |path: &Path| shell::output(&path.to_string_lossy(), &["--version"]).is_some();
+    if ok(&path) {
+        eprintln!("install: terser present");
+        return Ok(path);
+    }
+    eprintln!("install: installing {TERSER} into {}", tools_dir().display());
+    npm_install(&[TERSER])?;
+    if !ok(&path) {
+        bail!("{} does not run after installing {TERSER}", path.display());
     }
     Ok(path)
 }

@@ -1,11 +1,13 @@
 //! `cargo xtask test`: every check CI runs, in order, cheapest first. On a fresh machine it installs
-//! what it needs first; at the end it prints which steps passed, failed or never ran.
+//! what it needs first; at the end it prints which steps passed, failed or never ran, and how many
+//! tests passed and failed.
 
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use anyhow::bail;
+use anyhow::{Context, bail};
 
 use crate::shell::{self, workspace_root};
 use crate::{install, widget_build};
@@ -16,10 +18,44 @@ enum StepOutcome {
     Failed(Duration, String),
 }
 
-/// The steps run so far, in order.
+/// Passed and failed test counts, summed over every `test result:` line of `cargo test`.
+#[derive(Default, Clone, Copy)]
+struct TestCounts {
+    passed: u64,
+    failed: u64,
+    ignored: u64,
+}
+
+impl TestCounts {
+    /// Adds the counts of one libtest closing line, e.g.
+    /// `test result: ok. 12 passed; 0 failed; 1 ignored; 0 measured; 0 filtered out; finished in 0.01s`.
+    fn add_result_line(&mut self, line: &str) {
+        let Some(counts) = line.trim().strip_prefix("test result: ") else {
+            return;
+        };
+        for part in counts.split(['.', ';']) {
+            let mut words = part.split_whitespace();
+            let (Some(number), Some(label)) = (words.next(), words.next()) else {
+                continue;
+            };
+            let Ok(number) = number.parse::<u64>() else {
+                continue;
+            };
+            match label {
+                "passed" => self.passed += number,
+                "failed" => self.failed += number,
+                "ignored" => self.ignored += number,
+                _ => {}
+            }
+        }
+    }
+}
+
+/// The steps run so far, in order, and the test counts once the tests ran.
 #[derive(Default)]
 struct Summary {
     steps: Vec<(&'static str, StepOutcome)>,
+    tests: Option<TestCounts>,
 }
 
 impl Summary {
@@ -27,11 +63,11 @@ impl Summary {
     fn step<T>(
         &mut self,
         name: &'static str,
-        action: impl FnOnce() -> anyhow::Result<T>,
+        action: impl FnOnce(&mut Self) -> anyhow::Result<T>,
     ) -> anyhow::Result<T> {
         eprintln!("\n==> xtask test: {name}");
         let started = Instant::now();
-        let result = action();
+        let result = action(self);
         let outcome = match &result {
             Ok(_) => StepOutcome::Passed(started.elapsed()),
             Err(error) => StepOutcome::Failed(started.elapsed(), format!("{error:#}")),
@@ -40,21 +76,36 @@ impl Summary {
         result
     }
 
-    fn print(&self, not_run: &[&str]) {
-        eprintln!("\n==> xtask test summary");
+    fn print(&self) {
+        println!("\n==> xtask test summary");
         for (name, outcome) in &self.steps {
             match outcome {
                 StepOutcome::Passed(took) => {
-                    eprintln!("  passed   {name:<44} {:>7.1}s", took.as_secs_f64())
+                    println!("  passed   {name:<48} {:>7.1}s", took.as_secs_f64())
                 }
                 StepOutcome::Failed(took, why) => {
-                    eprintln!("  FAILED   {name:<44} {:>7.1}s", took.as_secs_f64());
-                    eprintln!("           {why}");
+                    println!("  FAILED   {name:<48} {:>7.1}s", took.as_secs_f64());
+                    println!("           {why}");
                 }
             }
         }
-        for name in not_run {
-            eprintln!("  not run  {name}");
+        for name in &STEP_NAMES[self.steps.len()..] {
+            println!("  not run  {name}");
+        }
+        let failed_steps = self
+            .steps
+            .iter()
+            .filter(|(_, outcome)| matches!(outcome, StepOutcome::Failed(..)))
+            .count();
+        let passed_steps = self.steps.len() - failed_steps;
+        let not_run = STEP_NAMES.len() - self.steps.len();
+        println!("steps: {passed_steps} passed, {failed_steps} failed, {not_run} skipped");
+        match self.tests {
+            Some(tests) => println!(
+                "tests: {} passed, {} failed, {} skipped",
+                tests.passed, tests.failed, tests.ignored
+            ),
+            None => println!("tests: not run (an earlier step failed)"),
         }
     }
 }
@@ -73,13 +124,9 @@ const STEP_NAMES: [&str; 7] = [
 pub fn run() -> anyhow::Result<()> {
     let mut summary = Summary::default();
     let result = run_steps(&mut summary);
-    let not_run = &STEP_NAMES[summary.steps.len()..];
-    summary.print(not_run);
+    summary.print();
     match result {
-        Ok(()) => {
-            eprintln!("==> xtask test: every check passed");
-            Ok(())
-        }
+        Ok(()) => Ok(()),
         Err(error) => bail!("xtask test failed: {error:#}"),
     }
 }
@@ -94,9 +141,9 @@ fn run_steps(summary: &mut Summary) -> anyhow::Result<()> {
         binaries,
         tests,
     ] = STEP_NAMES;
-    summary.step(fmt, || shell::run(cargo(&["fmt", "--all", "--check"])))?;
-    summary.step(install, install::all)?;
-    summary.step(clippy_native, || {
+    summary.step(fmt, |_| shell::run(cargo(&["fmt", "--all", "--check"])))?;
+    summary.step(install, |_| install::all())?;
+    summary.step(clippy_native, |_| {
         shell::run(cargo(&[
             "clippy",
             "--workspace",
@@ -106,7 +153,7 @@ fn run_steps(summary: &mut Summary) -> anyhow::Result<()> {
             "warnings",
         ]))
     })?;
-    summary.step(clippy_wasm, || {
+    summary.step(clippy_wasm, |_| {
         shell::run(cargo(&[
             "clippy",
             "-p",
@@ -118,17 +165,46 @@ fn run_steps(summary: &mut Summary) -> anyhow::Result<()> {
             "warnings",
         ]))
     })?;
-    let widget_dist = summary.step(widget, || widget_build::build(true))?;
-    summary.step(binaries, || {
+    let widget_dist = summary.step(widget, |_| widget_build::build(true))?;
+    summary.step(binaries, |_| {
         shell::run(cargo(&["build", "-p", "collector", "-p", "demo-app"]))
     })?;
-    summary.step(tests, || {
+    summary.step(tests, |summary| {
         let mut test = cargo(&["test", "--workspace"]);
+        // The end-to-end tests spawn the binaries built above and serve the widget built above.
         test.env("WAYMARK_WIDGET_DIST", absolute(&widget_dist))
             .env("WAYMARK_BIN_DIR", target_dir().join("debug"))
             .env("WAYMARK_AXE", absolute(&install::axe_core_path()));
-        shell::run(test)
+        let (counts, outcome) = run_counting_tests(test);
+        summary.tests = Some(counts);
+        outcome
     })
+}
+
+/// Runs `cargo test`, echoing its standard output line by line while adding up its result lines.
+fn run_counting_tests(mut command: Command) -> (TestCounts, anyhow::Result<()>) {
+    let mut counts = TestCounts::default();
+    eprintln!("$ {command:?}");
+    let mut child = match command
+        .stdout(Stdio::piped())
+        .spawn()
+        .with_context(|| format!("could not start {command:?}"))
+    {
+        Ok(child) => child,
+        Err(error) => return (counts, Err(error)),
+    };
+    if let Some(stdout) = child.stdout.take() {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            println!("{line}");
+            counts.add_result_line(&line);
+        }
+    }
+    let outcome = match child.wait() {
+        Ok(status) if status.success() => Ok(()),
+        Ok(status) => Err(anyhow::anyhow!("{command:?} failed with {status}")),
+        Err(error) => Err(anyhow::Error::new(error).context("waiting for cargo test")),
+    };
+    (counts, outcome)
 }
 
 /// A cargo command in the workspace root, with the cargo that runs xtask.
@@ -151,5 +227,49 @@ fn absolute(path: &Path) -> PathBuf {
         path.to_path_buf()
     } else {
         workspace_root().join(path)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::TestCounts;
+
+    fn check(lines: &[&str], passed: u64, failed: u64, ignored: u64) {
+        let mut counts = TestCounts::default();
+        for line in lines {
+            counts.add_result_line(line);
+        }
+        assert_eq!(
+            (counts.passed, counts.failed, counts.ignored),
+            (passed, failed, ignored),
+            "{lines:?}"
+        );
+    }
+
+    #[test]
+    fn test_result_lines_are_added_up() {
+        for (lines, passed, failed, ignored) in [
+            (
+                vec![
+                    "test result: ok. 12 passed; 0 failed; 1 ignored; 0 measured; 0 filtered out; finished in 0.01s",
+                ],
+                12,
+                0,
+                1,
+            ),
+            (
+                vec![
+                    "test result: ok. 2 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out; finished in 0.00s",
+                    "running 3 tests",
+                    "test result: FAILED. 1 passed; 2 failed; 0 ignored; 0 measured; 0 filtered out; finished in 70.09s",
+                ],
+                3,
+                2,
+                0,
+            ),
+            (vec!["test passed_thing ... ok", "3 passed"], 0, 0, 0),
+        ] {
+            check(&lines, passed, failed, ignored);
+        }
     }
 }

@@ -37,6 +37,7 @@ pub fn build(release: bool) -> anyhow::Result<PathBuf> {
     install::ensure_wasm_target()?;
     let wasm_bindgen = install::ensure_wasm_bindgen()?;
     let wasm_opt = if release { Some(install::ensure_wasm_opt()?) } else { None };
+    let terser = if release { Some(install::ensure_terser()?) } else { None };
 
     let profile = if release { "wasm" } else { "dev" };
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
@@ -84,6 +85,10 @@ pub fn build(release: bool) -> anyhow::Result<PathBuf> {
     let glue = std::fs::read_to_string(&glue_path).with_context(|| format!("reading {}", glue_path.display()))?;
     // The loader passes the wasm URL explicitly; the default name is fixed anyway.
     let glue = glue.replace(&format!("{OUT_NAME}_bg.wasm"), &wasm_name);
+    let glue = match &terser {
+        Some(terser) => minify(terser, &scratch, "glue.js", &glue, true)?,
+        None => glue,
+    };
     let glue_name = format!("waymark-{}.js", short_hash(glue.as_bytes()));
 
     let template_path = workspace_root().join("widget").join("loader").join("loader.js");
@@ -92,6 +97,10 @@ pub fn build(release: bool) -> anyhow::Result<PathBuf> {
         bail!("{} must contain {GLUE_PLACEHOLDER} and {WASM_PLACEHOLDER}", template_path.display());
     }
     let loader = template.replace(GLUE_PLACEHOLDER, &glue_name).replace(WASM_PLACEHOLDER, &wasm_name);
+    let loader = match &terser {
+        Some(terser) => minify(terser, &scratch, "loader.js", &loader, false)?,
+        None => loader,
+    };
     let manifest = format!("{{\n  \"loader\": \"loader.js\",\n  \"glue\": \"{glue_name}\",\n  \"wasm\": \"{wasm_name}\"\n}}\n");
 
     let dist = dist_dir();
@@ -108,6 +117,20 @@ pub fn build(release: bool) -> anyhow::Result<PathBuf> {
     remove_stale(&dist, &keep)?;
     report_sizes(&dist, &["loader.js", &glue_name, &wasm_name]);
     Ok(dist)
+}
+
+/// Minifies JS with terser (`module` for the ES-module glue), keeping `/*!` licence comments.
+fn minify(terser: &Path, scratch: &Path, name: &str, source: &str, module: bool) -> anyhow::Result<String> {
+    let input = scratch.join(format!("in-{name}"));
+    let output = scratch.join(format!("out-{name}"));
+    std::fs::write(&input, source)?;
+    let mut command = shell::command(&terser.to_string_lossy(), &[]);
+    command.arg(&input).args(["--compress", "--mangle", "--comments", "/^!/", "--ecma", "2020", "-o"]).arg(&output);
+    if module {
+        command.arg("--module");
+    }
+    shell::run(command)?;
+    std::fs::read_to_string(&output).with_context(|| format!("reading {}", output.display()))
 }
 
 /// The first 16 hex digits of the SHA-256 of `bytes`.

@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use anyhow::Context as _;
 use async_trait::async_trait;
+use engine::wire::EventKind;
 use engine::{Flow, LifecycleEvent, UserProgress};
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -54,10 +55,8 @@ impl UserState {
     pub fn absorb<'a>(&mut self, events: impl IntoIterator<Item = &'a NewEvent>) -> bool {
         let mut changed = false;
         for event in events {
-            if event.kind == "identify" && !event.traits.is_empty() {
-                for (key, value) in &event.traits {
-                    self.traits.insert(key.clone(), value.clone());
-                }
+            if event.kind == EventKind::Identify && !event.traits.is_empty() {
+                self.traits.extend(event.traits.clone());
                 changed = true;
             }
             if let Some(lifecycle) = &event.lifecycle {
@@ -73,7 +72,7 @@ impl UserState {
 #[derive(Clone, Debug)]
 pub struct NewEvent {
     pub message_id: String,
-    pub kind: &'static str,
+    pub kind: EventKind,
     pub name: Option<String>,
     pub properties: Map<String, Value>,
     pub traits: Map<String, Value>,

@@ -215,7 +215,7 @@ impl Store for PostgresStore {
                 row.push_bind(batch.app_id.as_str())
                     .push_bind(event.message_id.as_str())
                     .push_bind(batch.user_id.as_str())
-                    .push_bind(event.kind)
+                    .push_bind(event.kind.as_str())
                     .push_bind(event.name.as_deref())
                     .push_bind(Json(&event.properties))
                     .push_bind(Json(&event.traits))

@@ -8,17 +8,28 @@ use anyhow::Context as _;
 use async_trait::async_trait;
 use engine::Flow;
 use serde_json::{Map, Value};
+use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{QueryBuilder, Sqlite, SqlitePool};
 use tokio::sync::Mutex;
 
 use super::{
     App, FunnelRow, IngestBatch, IngestOutcome, Store, StoredEvent, StoredFlow, UserState,
-    chunk_sizes, decode_flow, now_ms,
+    decode_flow, now_ms,
 };
 
-/// Rows per multi-row insert: 13 binds each stays far below SQLite's variable limit.
-const MAX_CHUNK: usize = 128;
+/// One event as sent to the insert statement, a JSON array read back by `json_each`.
+type EventRowIn<'a> = (
+    &'a str,
+    &'a str,
+    Option<&'a str>,
+    &'a Map<String, Value>,
+    &'a Map<String, Value>,
+    Option<&'a str>,
+    Option<&'a str>,
+    i64,
+    Option<&'a str>,
+    Option<i64>,
+);
 
 #[derive(Debug)]
 pub struct SqliteStore {
@@ -190,35 +201,43 @@ impl Store for SqliteStore {
         let _writer = self.ingest_lock.lock().await;
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
 
-        let mut inserted: HashSet<String> = HashSet::with_capacity(batch.events.len());
-        let mut rest = batch.events.as_slice();
-        for size in chunk_sizes(batch.events.len(), MAX_CHUNK) {
-            let (chunk, tail) = rest.split_at(size);
-            rest = tail;
-            let mut insert = QueryBuilder::<Sqlite>::new(
-                "INSERT INTO events (app_id, message_id, user_id, type, name, properties, traits, group_id, url,
-                   client_ts, received_at, flow_id, step_index) ",
-            );
-            insert.push_values(chunk, |mut row, event| {
+        // The whole batch goes in as one JSON array and one statement, whatever its size: a single
+        // round trip to SQLite's thread and a single cached prepared statement.
+        let rows: Vec<EventRowIn<'_>> = batch
+            .events
+            .iter()
+            .map(|event| {
                 let (flow_id, step_index) = event.funnel_keys();
-                row.push_bind(batch.app_id.as_str())
-                    .push_bind(event.message_id.as_str())
-                    .push_bind(batch.user_id.as_str())
-                    .push_bind(event.kind)
-                    .push_bind(event.name.as_deref())
-                    .push_bind(json_text(&event.properties))
-                    .push_bind(json_text(&event.traits))
-                    .push_bind(event.group_id.as_deref())
-                    .push_bind(event.url.as_deref())
-                    .push_bind(event.client_ts)
-                    .push_bind(batch.received_at)
-                    .push_bind(flow_id)
-                    .push_bind(step_index);
-            });
-            insert.push(" ON CONFLICT (app_id, message_id) DO NOTHING RETURNING message_id");
-            let ids: Vec<String> = insert.build_query_scalar().fetch_all(&mut *tx).await?;
-            inserted.extend(ids);
-        }
+                (
+                    event.message_id.as_str(),
+                    event.kind.as_str(),
+                    event.name.as_deref(),
+                    &event.properties,
+                    &event.traits,
+                    event.group_id.as_deref(),
+                    event.url.as_deref(),
+                    event.client_ts,
+                    flow_id,
+                    step_index,
+                )
+            })
+            .collect();
+        let inserted: HashSet<String> = sqlx::query_scalar(
+            "INSERT INTO events (app_id, user_id, received_at, message_id, type, name, properties, traits,
+               group_id, url, client_ts, flow_id, step_index)
+             SELECT ?1, ?2, ?3, value ->> 0, value ->> 1, value ->> 2, value -> 3, value -> 4,
+               value ->> 5, value ->> 6, value ->> 7, value ->> 8, value ->> 9
+             FROM json_each(?4) WHERE true
+             ON CONFLICT (app_id, message_id) DO NOTHING RETURNING message_id",
+        )
+        .bind(&batch.app_id)
+        .bind(&batch.user_id)
+        .bind(batch.received_at)
+        .bind(serde_json::to_string(&rows)?)
+        .fetch_all(&mut *tx)
+        .await?
+        .into_iter()
+        .collect();
 
         let row: Option<(String, String)> =
             sqlx::query_as("SELECT traits, progress FROM users WHERE app_id = ? AND user_id = ?")

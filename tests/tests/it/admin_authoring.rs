@@ -8,7 +8,7 @@ use tests::actions::{
 use tests::checks::{
     Observation, STEP_TIMEOUT, check_no_page_errors, wait_for_visible_step, wait_until,
 };
-use tests::locators::{admin, host_element};
+use tests::locators::{admin, page_element};
 use tests::world::World;
 
 const FLOW_ID: &str = "settings-announcement";
@@ -68,7 +68,7 @@ async fn build_modal_tour_in_the_form(world: &World) -> anyhow::Result<()> {
     let client = world.client();
     click_host_element(client, admin::NEW_FLOW).await?;
     wait_until("the flow editor is open", STEP_TIMEOUT, async || {
-        Ok(match host_element(client, admin::FLOW_ID).await {
+        Ok(match page_element(client, admin::FLOW_ID).await {
             Ok(_) => Observation::Ready(()),
             Err(error) => Observation::NotYet(format!("{error:#}")),
         })
@@ -99,14 +99,14 @@ async fn publish_from_the_editor(world: &World) -> anyhow::Result<()> {
         "the editor says the flow is published",
         STEP_TIMEOUT,
         async || {
-            let status = host_element(client, admin::EDITOR_STATUS)
+            let status = page_element(client, admin::EDITOR_STATUS)
                 .await?
                 .text()
                 .await?;
             if status.starts_with("Published") {
                 return Ok(Observation::Ready(()));
             }
-            let errors = match host_element(client, admin::FORM_ERRORS).await {
+            let errors = match page_element(client, admin::FORM_ERRORS).await {
                 Ok(errors) => errors.text().await.unwrap_or_default(),
                 Err(_) => String::new(),
             };

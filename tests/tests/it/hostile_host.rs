@@ -7,7 +7,7 @@ use tests::actions::{click_step_button, open_hostile_host_as};
 use tests::checks::{
     EVENT_DELIVERY_TIMEOUT, check_no_content_security_policy_violations, check_no_page_errors,
     check_step_is_next_to_target, check_step_is_on_top, counts_for_one_completion,
-    host_element_rectangle, step_title_style, wait_for_exact_lifecycle_counts,
+    page_element_rectangle, step_title_style, wait_for_exact_lifecycle_counts,
     wait_for_no_visible_step, wait_for_visible_step,
 };
 use tests::fixture_host::HOSTILE_HOST_PATH;
@@ -40,7 +40,7 @@ async fn show_a_tooltip_on_the_hostile_host(world: &mut World) -> anyhow::Result
         .placement
         .clone()
         .context("the tooltip has no data-placement")?;
-    let target = host_element_rectangle(client, hostile_host::TARGET).await?;
+    let target = page_element_rectangle(client, hostile_host::TARGET).await?;
     check_step_is_next_to_target(&step.rectangle, &target, &placement)?;
     check_step_is_on_top(client).await?;
 

@@ -56,13 +56,40 @@ pub enum DismissReason {
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 #[serde(tag = "name", rename_all = "snake_case")]
 pub enum LifecycleEvent {
-    FlowStarted { flow_id: String, version: u32 },
-    StepViewed { flow_id: String, step_id: String, step_index: usize },
-    StepCompleted { flow_id: String, step_id: String, step_index: usize },
-    StepBack { flow_id: String, step_id: String, step_index: usize },
-    StepTargetMissing { flow_id: String, step_id: String, step_index: usize, action: WhenTargetMissing },
-    FlowCompleted { flow_id: String },
-    FlowDismissed { flow_id: String, step_index: usize, #[serde(default)] reason: DismissReason },
+    FlowStarted {
+        flow_id: String,
+        version: u32,
+    },
+    StepViewed {
+        flow_id: String,
+        step_id: String,
+        step_index: usize,
+    },
+    StepCompleted {
+        flow_id: String,
+        step_id: String,
+        step_index: usize,
+    },
+    StepBack {
+        flow_id: String,
+        step_id: String,
+        step_index: usize,
+    },
+    StepTargetMissing {
+        flow_id: String,
+        step_id: String,
+        step_index: usize,
+        action: WhenTargetMissing,
+    },
+    FlowCompleted {
+        flow_id: String,
+    },
+    FlowDismissed {
+        flow_id: String,
+        step_index: usize,
+        #[serde(default)]
+        reason: DismissReason,
+    },
 }
 
 /// Names of every lifecycle event, as they appear on the wire.
@@ -85,11 +112,19 @@ impl LifecycleEvent {
         }
         let mut object = properties.clone();
         object.insert("name".into(), Value::String(name.into()));
-        Some(serde_json::from_value(Value::Object(object)).map_err(|error| {
-            let text = error.to_string();
-            // serde names the missing field in backticks: "missing field `flow_id`".
-            text.split('`').nth(1).map(|field| format!("properties.{field}")).unwrap_or_else(|| "properties".into())
-        }))
+        Some(
+            serde_json::from_value(Value::Object(object)).map_err(|error| {
+                let text = error.to_string();
+                // serde names a missing field in backticks: "missing field `flow_id`"; a wrongly typed
+                // one it does not name, so find it by the type each known property must have.
+                text.split('`')
+                    .nth(1)
+                    .map(str::to_string)
+                    .or_else(|| mistyped_property(properties))
+                    .map(|field| format!("properties.{field}"))
+                    .unwrap_or_else(|| "properties".into())
+            }),
+        )
     }
 
     /// The wire name and properties of this event.
@@ -115,6 +150,21 @@ impl LifecycleEvent {
             | LifecycleEvent::FlowDismissed { flow_id, .. } => flow_id,
         }
     }
+}
+
+fn mistyped_property(properties: &Map<String, Value>) -> Option<String> {
+    properties
+        .iter()
+        .find(|(key, value)| match key.as_str() {
+            "flow_id" | "step_id" => !value.is_string(),
+            "step_index" | "version" => value
+                .as_u64()
+                .is_none_or(|number| number > u64::from(u32::MAX)),
+            "action" => !matches!(value.as_str(), Some("skip" | "end")),
+            "reason" => !matches!(value.as_str(), Some("user" | "target_missing" | "replaced")),
+            _ => false,
+        })
+        .map(|(key, _)| key.clone())
 }
 
 /// What is true about the user and page right now.
@@ -166,14 +216,23 @@ impl UserProgress {
                 self.active = Some(flow_id.clone());
             }
             LifecycleEvent::StepViewed { .. } => {}
-            LifecycleEvent::StepCompleted { flow_id, step_index, .. } => {
+            LifecycleEvent::StepCompleted {
+                flow_id,
+                step_index,
+                ..
+            } => {
                 if let Some(entry) = self.active_entry(flow_id)
                     && entry.step == *step_index
                 {
                     entry.step += 1;
                 }
             }
-            LifecycleEvent::StepTargetMissing { flow_id, step_index, action, .. } => {
+            LifecycleEvent::StepTargetMissing {
+                flow_id,
+                step_index,
+                action,
+                ..
+            } => {
                 if *action == WhenTargetMissing::Skip
                     && let Some(entry) = self.active_entry(flow_id)
                     && entry.step == *step_index
@@ -181,7 +240,11 @@ impl UserProgress {
                     entry.step += 1;
                 }
             }
-            LifecycleEvent::StepBack { flow_id, step_index, .. } => {
+            LifecycleEvent::StepBack {
+                flow_id,
+                step_index,
+                ..
+            } => {
                 if let Some(entry) = self.active_entry(flow_id)
                     && entry.step == *step_index
                     && entry.step > 0
@@ -210,13 +273,17 @@ impl UserProgress {
         if self.active.as_deref() != Some(flow_id) {
             return None;
         }
-        self.flows.get_mut(flow_id).filter(|entry| entry.status == RunStatus::Active)
+        self.flows
+            .get_mut(flow_id)
+            .filter(|entry| entry.status == RunStatus::Active)
     }
 
     /// The running flow and its current step index, if the flow still exists and is live.
     fn current<'a>(&self, flows: &'a [Flow]) -> Option<(&'a Flow, usize)> {
         let active = self.active.as_deref()?;
-        let flow = flows.iter().find(|flow| flow.id == active && is_live(flow))?;
+        let flow = flows
+            .iter()
+            .find(|flow| flow.id == active && is_live(flow))?;
         let step = self.flows.get(active)?.step;
         (step < flow.steps.len()).then_some((flow, step))
     }
@@ -238,14 +305,18 @@ impl UserProgress {
 pub fn react(flows: &[Flow], progress: &UserProgress, signal: &Signal) -> Vec<LifecycleEvent> {
     let mut events = Vec::new();
     let mut scratch = progress.clone();
-    let record = |event: LifecycleEvent, scratch: &mut UserProgress, events: &mut Vec<LifecycleEvent>| {
-        scratch.apply(&event);
-        events.push(event);
-    };
+    let record =
+        |event: LifecycleEvent, scratch: &mut UserProgress, events: &mut Vec<LifecycleEvent>| {
+            scratch.apply(&event);
+            events.push(event);
+        };
 
     match signal {
         Signal::Start { flow_id } => {
-            let Some(flow) = flows.iter().find(|flow| &flow.id == flow_id && !flow.steps.is_empty()) else {
+            let Some(flow) = flows
+                .iter()
+                .find(|flow| &flow.id == flow_id && !flow.steps.is_empty())
+            else {
                 return events;
             };
             if flow.status == crate::flow::FlowStatus::Archived {
@@ -254,12 +325,23 @@ pub fn react(flows: &[Flow], progress: &UserProgress, signal: &Signal) -> Vec<Li
             if let Some((running, step_index)) = scratch.current(flows) {
                 let running_id = running.id.clone();
                 record(
-                    LifecycleEvent::FlowDismissed { flow_id: running_id, step_index, reason: DismissReason::Replaced },
+                    LifecycleEvent::FlowDismissed {
+                        flow_id: running_id,
+                        step_index,
+                        reason: DismissReason::Replaced,
+                    },
                     &mut scratch,
                     &mut events,
                 );
             }
-            record(LifecycleEvent::FlowStarted { flow_id: flow.id.clone(), version: flow.version }, &mut scratch, &mut events);
+            record(
+                LifecycleEvent::FlowStarted {
+                    flow_id: flow.id.clone(),
+                    version: flow.version,
+                },
+                &mut scratch,
+                &mut events,
+            );
             return events;
         }
         Signal::Page { url } => {
@@ -290,15 +372,25 @@ pub fn react(flows: &[Flow], progress: &UserProgress, signal: &Signal) -> Vec<Li
             };
             let step = &flow.steps[index];
             match action {
-                ButtonAction::Next | ButtonAction::Cta => advance(flow, index, &mut scratch, &mut events),
+                ButtonAction::Next | ButtonAction::Cta => {
+                    advance(flow, index, &mut scratch, &mut events)
+                }
                 ButtonAction::Back if index > 0 => record(
-                    LifecycleEvent::StepBack { flow_id: flow.id.clone(), step_id: step.id.clone(), step_index: index },
+                    LifecycleEvent::StepBack {
+                        flow_id: flow.id.clone(),
+                        step_id: step.id.clone(),
+                        step_index: index,
+                    },
                     &mut scratch,
                     &mut events,
                 ),
                 ButtonAction::Back => {}
                 ButtonAction::Dismiss => record(
-                    LifecycleEvent::FlowDismissed { flow_id: flow.id.clone(), step_index: index, reason: DismissReason::User },
+                    LifecycleEvent::FlowDismissed {
+                        flow_id: flow.id.clone(),
+                        step_index: index,
+                        reason: DismissReason::User,
+                    },
                     &mut scratch,
                     &mut events,
                 ),
@@ -323,7 +415,9 @@ pub fn react(flows: &[Flow], progress: &UserProgress, signal: &Signal) -> Vec<Li
             );
             match action {
                 WhenTargetMissing::Skip if index + 1 == flow.steps.len() => record(
-                    LifecycleEvent::FlowCompleted { flow_id: flow.id.clone() },
+                    LifecycleEvent::FlowCompleted {
+                        flow_id: flow.id.clone(),
+                    },
                     &mut scratch,
                     &mut events,
                 ),
@@ -346,12 +440,24 @@ pub fn react(flows: &[Flow], progress: &UserProgress, signal: &Signal) -> Vec<Li
     if scratch.active.is_none()
         && let Some(flow) = first_triggered(flows, &scratch, signal)
     {
-        record(LifecycleEvent::FlowStarted { flow_id: flow.id.clone(), version: flow.version }, &mut scratch, &mut events);
+        record(
+            LifecycleEvent::FlowStarted {
+                flow_id: flow.id.clone(),
+                version: flow.version,
+            },
+            &mut scratch,
+            &mut events,
+        );
     }
     events
 }
 
-fn advance(flow: &Flow, index: usize, scratch: &mut UserProgress, events: &mut Vec<LifecycleEvent>) {
+fn advance(
+    flow: &Flow,
+    index: usize,
+    scratch: &mut UserProgress,
+    events: &mut Vec<LifecycleEvent>,
+) {
     let completed = LifecycleEvent::StepCompleted {
         flow_id: flow.id.clone(),
         step_id: flow.steps[index].id.clone(),
@@ -360,13 +466,19 @@ fn advance(flow: &Flow, index: usize, scratch: &mut UserProgress, events: &mut V
     scratch.apply(&completed);
     events.push(completed);
     if index + 1 == flow.steps.len() {
-        let finished = LifecycleEvent::FlowCompleted { flow_id: flow.id.clone() };
+        let finished = LifecycleEvent::FlowCompleted {
+            flow_id: flow.id.clone(),
+        };
         scratch.apply(&finished);
         events.push(finished);
     }
 }
 
-fn first_triggered<'a>(flows: &'a [Flow], progress: &UserProgress, signal: &Signal) -> Option<&'a Flow> {
+fn first_triggered<'a>(
+    flows: &'a [Flow],
+    progress: &UserProgress,
+    signal: &Signal,
+) -> Option<&'a Flow> {
     let mut candidates: Vec<&Flow> = flows
         .iter()
         .filter(|flow| is_live(flow) && progress.may_start(flow))
@@ -385,7 +497,10 @@ fn first_triggered<'a>(flows: &'a [Flow], progress: &UserProgress, signal: &Sign
 pub fn decide(flows: &[Flow], progress: &UserProgress, context: &Context) -> Option<Decision> {
     let (flow, index) = progress.current(flows)?;
     let step = &flow.steps[index];
-    let on_this_page = step.page.as_deref().is_none_or(|pattern| url_matches(pattern, &context.url));
+    let on_this_page = step
+        .page
+        .as_deref()
+        .is_none_or(|pattern| url_matches(pattern, &context.url));
     Some(Decision {
         flow_id: flow.id.clone(),
         step_index: index,

@@ -70,14 +70,30 @@ mod tests {
     #[test]
     fn templates() {
         for (text, traits, expected) in [
-            ("Hi {{first_name|there}}!", json!({"first_name": "Ada"}), "Hi Ada!"),
+            (
+                "Hi {{first_name|there}}!",
+                json!({"first_name": "Ada"}),
+                "Hi Ada!",
+            ),
             ("Hi {{first_name|there}}!", json!({}), "Hi there!"),
-            ("Hi {{ first_name | there }}!", json!({"first_name": ""}), "Hi there!"),
+            (
+                "Hi {{ first_name | there }}!",
+                json!({"first_name": ""}),
+                "Hi there!",
+            ),
             ("Hi {{first_name}}!", json!({}), "Hi !"),
-            ("{{company.name|your team}}", json!({"company": {"name": "Acme"}}), "Acme"),
+            (
+                "{{company.name|your team}}",
+                json!({"company": {"name": "Acme"}}),
+                "Acme",
+            ),
             ("{{seats}} seats", json!({"seats": 5}), "5 seats"),
             ("Unclosed {{name", json!({"name": "x"}), "Unclosed {{name"),
-            ("<b>{{name}}</b>", json!({"name": "<script>"}), "<b><script></b>"),
+            (
+                "<b>{{name}}</b>",
+                json!({"name": "<script>"}),
+                "<b><script></b>",
+            ),
         ] {
             check(text, traits, expected);
         }

@@ -43,13 +43,24 @@ fn button(action: ButtonAction) -> Signal {
     Signal::Button { action }
 }
 
-fn check(flows: &[Flow], signals: &[Signal], expected_events: &[&str], expected_step: Option<(&str, usize)>, url: &str) {
+fn check(
+    flows: &[Flow],
+    signals: &[Signal],
+    expected_events: &[&str],
+    expected_step: Option<(&str, usize)>,
+    url: &str,
+) {
     let (names, progress) = run(flows, signals);
     assert_eq!(names, expected_events, "events for {signals:?}");
-    let context = Context { url: url.into(), ..Default::default() };
+    let context = Context {
+        url: url.into(),
+        ..Default::default()
+    };
     let decision = decide(flows, &progress, &context);
     assert_eq!(
-        decision.as_ref().map(|decision| (decision.flow_id.as_str(), decision.step_index)),
+        decision
+            .as_ref()
+            .map(|decision| (decision.flow_id.as_str(), decision.step_index)),
         expected_step,
         "decision for {signals:?}"
     );
@@ -57,27 +68,67 @@ fn check(flows: &[Flow], signals: &[Signal], expected_events: &[&str], expected_
 
 #[test]
 fn step_engine_cases() {
-    let welcome = vec![tour("welcome", json!({"type": "url", "pattern": "/"}), "once")];
+    let welcome = vec![tour(
+        "welcome",
+        json!({"type": "url", "pattern": "/"}),
+        "once",
+    )];
     let cases: Vec<(Vec<Signal>, Vec<&str>, Option<(&str, usize)>, &str)> = vec![
-        (vec![page("/")], vec!["flow_started"], Some(("welcome", 0)), "/"),
+        (
+            vec![page("/")],
+            vec!["flow_started"],
+            Some(("welcome", 0)),
+            "/",
+        ),
         (vec![page("/settings")], vec![], None, "/settings"),
-        (vec![page("/"), button(ButtonAction::Next)], vec!["flow_started", "step_completed"], Some(("welcome", 1)), "/"),
+        (
+            vec![page("/"), button(ButtonAction::Next)],
+            vec!["flow_started", "step_completed"],
+            Some(("welcome", 1)),
+            "/",
+        ),
         // A click on a button does not advance a click-advanced step; a click on its target does.
         (
-            vec![page("/"), button(ButtonAction::Next), button(ButtonAction::Next)],
+            vec![
+                page("/"),
+                button(ButtonAction::Next),
+                button(ButtonAction::Next),
+            ],
             vec!["flow_started", "step_completed", "step_completed"],
             Some(("welcome", 2)),
             "/projects",
         ),
         (
-            vec![page("/"), button(ButtonAction::Next), Signal::TargetClicked, button(ButtonAction::Back)],
-            vec!["flow_started", "step_completed", "step_completed", "step_back"],
+            vec![
+                page("/"),
+                button(ButtonAction::Next),
+                Signal::TargetClicked,
+                button(ButtonAction::Back),
+            ],
+            vec![
+                "flow_started",
+                "step_completed",
+                "step_completed",
+                "step_back",
+            ],
             Some(("welcome", 1)),
             "/",
         ),
         (
-            vec![page("/"), button(ButtonAction::Next), Signal::TargetClicked, page("/projects"), button(ButtonAction::Next)],
-            vec!["flow_started", "step_completed", "step_completed", "step_completed", "flow_completed"],
+            vec![
+                page("/"),
+                button(ButtonAction::Next),
+                Signal::TargetClicked,
+                page("/projects"),
+                button(ButtonAction::Next),
+            ],
+            vec![
+                "flow_started",
+                "step_completed",
+                "step_completed",
+                "step_completed",
+                "flow_completed",
+            ],
             None,
             "/projects",
         ),
@@ -89,22 +140,51 @@ fn step_engine_cases() {
             "/",
         ),
         // Back on the first step does nothing.
-        (vec![page("/"), button(ButtonAction::Back)], vec!["flow_started"], Some(("welcome", 0)), "/"),
+        (
+            vec![page("/"), button(ButtonAction::Back)],
+            vec!["flow_started"],
+            Some(("welcome", 0)),
+            "/",
+        ),
         // Missing targets skip (default) and the last skip completes the flow.
         (
-            vec![page("/"), button(ButtonAction::Next), Signal::TargetMissing, Signal::TargetMissing],
-            vec!["flow_started", "step_completed", "step_target_missing", "step_target_missing", "flow_completed"],
+            vec![
+                page("/"),
+                button(ButtonAction::Next),
+                Signal::TargetMissing,
+                Signal::TargetMissing,
+            ],
+            vec![
+                "flow_started",
+                "step_completed",
+                "step_target_missing",
+                "step_target_missing",
+                "flow_completed",
+            ],
             None,
             "/",
         ),
         // Manual start bypasses frequency.
         (
-            vec![page("/"), button(ButtonAction::Dismiss), Signal::Start { flow_id: "welcome".into() }],
+            vec![
+                page("/"),
+                button(ButtonAction::Dismiss),
+                Signal::Start {
+                    flow_id: "welcome".into(),
+                },
+            ],
             vec!["flow_started", "flow_dismissed", "flow_started"],
             Some(("welcome", 0)),
             "/",
         ),
-        (vec![Signal::Start { flow_id: "nope".into() }], vec![], None, "/"),
+        (
+            vec![Signal::Start {
+                flow_id: "nope".into(),
+            }],
+            vec![],
+            None,
+            "/",
+        ),
     ];
     for (signals, events, step, url) in cases {
         check(&welcome, &signals, &events, step, url);
@@ -113,28 +193,70 @@ fn step_engine_cases() {
 
 #[test]
 fn step_on_another_page_waits() {
-    let flows = vec![tour("welcome", json!({"type": "url", "pattern": "/"}), "once")];
-    let (_, progress) = run(&flows, &[page("/"), button(ButtonAction::Next), Signal::TargetClicked]);
-    let here = decide(&flows, &progress, &Context { url: "/".into(), ..Default::default() }).unwrap();
+    let flows = vec![tour(
+        "welcome",
+        json!({"type": "url", "pattern": "/"}),
+        "once",
+    )];
+    let (_, progress) = run(
+        &flows,
+        &[page("/"), button(ButtonAction::Next), Signal::TargetClicked],
+    );
+    let here = decide(
+        &flows,
+        &progress,
+        &Context {
+            url: "/".into(),
+            ..Default::default()
+        },
+    )
+    .unwrap();
     assert!(!here.on_this_page);
-    let there = decide(&flows, &progress, &Context { url: "http://x/projects".into(), ..Default::default() }).unwrap();
+    let there = decide(
+        &flows,
+        &progress,
+        &Context {
+            url: "http://x/projects".into(),
+            ..Default::default()
+        },
+    )
+    .unwrap();
     assert!(there.on_this_page);
     assert_eq!(there.step_id, "create");
 }
 
 #[test]
 fn frequencies() {
-    for (frequency, restarts_after_dismiss, restarts_after_complete) in
-        [("once", false, false), ("until_completed", true, false), ("every_time", true, true)]
-    {
+    for (frequency, restarts_after_dismiss, restarts_after_complete) in [
+        ("once", false, false),
+        ("until_completed", true, false),
+        ("every_time", true, true),
+    ] {
         let flows = vec![tour("f", json!({"type": "url", "pattern": "*"}), frequency)];
-        let (names, _) = run(&flows, &[page("/"), button(ButtonAction::Dismiss), page("/")]);
-        assert_eq!(names.len() == 3, restarts_after_dismiss, "{frequency} after dismiss: {names:?}");
         let (names, _) = run(
             &flows,
-            &[page("/"), button(ButtonAction::Next), Signal::TargetClicked, button(ButtonAction::Next), page("/")],
+            &[page("/"), button(ButtonAction::Dismiss), page("/")],
         );
-        assert_eq!(names.last().map(String::as_str) == Some("flow_started") && names.len() == 6, restarts_after_complete, "{frequency} after complete: {names:?}");
+        assert_eq!(
+            names.len() == 3,
+            restarts_after_dismiss,
+            "{frequency} after dismiss: {names:?}"
+        );
+        let (names, _) = run(
+            &flows,
+            &[
+                page("/"),
+                button(ButtonAction::Next),
+                Signal::TargetClicked,
+                button(ButtonAction::Next),
+                page("/"),
+            ],
+        );
+        assert_eq!(
+            names.last().map(String::as_str) == Some("flow_started") && names.len() == 6,
+            restarts_after_complete,
+            "{frequency} after complete: {names:?}"
+        );
     }
 }
 
@@ -142,13 +264,26 @@ fn frequencies() {
 fn event_trigger_and_event_advance_and_priority() {
     let mut low = tour("low", json!({"type": "event", "name": "signed_up"}), "once");
     low.priority = 1;
-    let mut high = tour("high", json!({"type": "event", "name": "signed_up"}), "once");
+    let mut high = tour(
+        "high",
+        json!({"type": "event", "name": "signed_up"}),
+        "once",
+    );
     high.priority = 5;
-    high.steps[0].advance = serde_json::from_value(json!({"type": "event", "name": "project_created"})).unwrap();
+    high.steps[0].advance =
+        serde_json::from_value(json!({"type": "event", "name": "project_created"})).unwrap();
     let flows = vec![low, high];
     let (names, progress) = run(
         &flows,
-        &[page("/"), Signal::Tracked { name: "signed_up".into() }, Signal::Tracked { name: "project_created".into() }],
+        &[
+            page("/"),
+            Signal::Tracked {
+                name: "signed_up".into(),
+            },
+            Signal::Tracked {
+                name: "project_created".into(),
+            },
+        ],
     );
     assert_eq!(names, ["flow_started", "step_completed"]);
     assert_eq!(progress.active.as_deref(), Some("high"));
@@ -166,25 +301,58 @@ fn drafts_and_archived_flows_do_not_start() {
 
 #[test]
 fn stale_and_duplicate_events_change_nothing() {
-    let flows = vec![tour("welcome", json!({"type": "url", "pattern": "/"}), "once")];
+    let flows = vec![tour(
+        "welcome",
+        json!({"type": "url", "pattern": "/"}),
+        "once",
+    )];
     let (_, mut progress) = run(&flows, &[page("/"), button(ButtonAction::Next)]);
     let before = progress.clone();
-    progress.apply(&LifecycleEvent::StepCompleted { flow_id: "welcome".into(), step_id: "hello".into(), step_index: 0 });
-    progress.apply(&LifecycleEvent::FlowCompleted { flow_id: "other".into() });
+    progress.apply(&LifecycleEvent::StepCompleted {
+        flow_id: "welcome".into(),
+        step_id: "hello".into(),
+        step_index: 0,
+    });
+    progress.apply(&LifecycleEvent::FlowCompleted {
+        flow_id: "other".into(),
+    });
     assert_eq!(progress, before);
-    progress.apply(&LifecycleEvent::FlowDismissed { flow_id: "welcome".into(), step_index: 1, reason: DismissReason::User });
+    progress.apply(&LifecycleEvent::FlowDismissed {
+        flow_id: "welcome".into(),
+        step_index: 1,
+        reason: DismissReason::User,
+    });
     assert_eq!(progress.active, None);
 }
 
 #[test]
 fn lifecycle_events_round_trip_through_the_wire_shape() {
-    let event = LifecycleEvent::StepCompleted { flow_id: "a".into(), step_id: "b".into(), step_index: 2 };
+    let event = LifecycleEvent::StepCompleted {
+        flow_id: "a".into(),
+        step_id: "b".into(),
+        step_index: 2,
+    };
     let (name, properties) = event.to_track();
     assert_eq!(name, "step_completed");
-    assert_eq!(LifecycleEvent::from_track(&name, &properties), Some(Ok(event)));
-    assert_eq!(LifecycleEvent::from_track("project_created", &properties), None);
+    assert_eq!(
+        LifecycleEvent::from_track(&name, &properties),
+        Some(Ok(event))
+    );
+    assert_eq!(
+        LifecycleEvent::from_track("project_created", &properties),
+        None
+    );
     let missing = serde_json::Map::new();
-    assert_eq!(LifecycleEvent::from_track("step_completed", &missing), Some(Err("properties.flow_id".into())));
+    let mut mistyped = properties.clone();
+    mistyped.insert("step_index".into(), json!("one"));
+    assert_eq!(
+        LifecycleEvent::from_track("step_completed", &mistyped),
+        Some(Err("properties.step_index".into()))
+    );
+    assert_eq!(
+        LifecycleEvent::from_track("step_completed", &missing),
+        Some(Err("properties.flow_id".into()))
+    );
 }
 
 #[test]
@@ -200,7 +368,10 @@ fn validation_lists_every_problem() {
         ]
     }))
     .unwrap();
-    let fields: Vec<String> = validate_flow(&flow).into_iter().map(|error| error.field).collect();
+    let fields: Vec<String> = validate_flow(&flow)
+        .into_iter()
+        .map(|error| error.field)
+        .collect();
     for expected in [
         "id",
         "name",
@@ -213,7 +384,10 @@ fn validation_lists_every_problem() {
         "steps[1].advance",
         "steps[1].buttons[0].url",
     ] {
-        assert!(fields.contains(&expected.to_string()), "missing {expected} in {fields:?}");
+        assert!(
+            fields.contains(&expected.to_string()),
+            "missing {expected} in {fields:?}"
+        );
     }
     let good = tour("welcome", json!({"type": "manual"}), "once");
     assert_eq!(validate_flow(&good), vec![]);
@@ -226,4 +400,24 @@ fn unknown_step_kind_is_a_parse_error() {
         "steps": [{"id": "a", "kind": "carousel", "title": "t"}]
     }));
     assert!(result.unwrap_err().to_string().contains("carousel"));
+}
+
+#[test]
+fn empty_placeholders_name_the_field_they_are_in() {
+    for (title, body, expected_field) in [
+        ("Hi {{}}", "fine", "steps[0].title"),
+        ("Hi", "Welcome {{ | there}}", "steps[0].body"),
+    ] {
+        let flow: Flow = serde_json::from_value(json!({
+            "id": "x", "name": "x", "trigger": {"type": "manual"},
+            "steps": [{"id": "a", "kind": "modal", "title": title, "body": body,
+                       "buttons": [{"action": "next", "label": "Next"}]}]
+        }))
+        .unwrap();
+        let fields: Vec<String> = validate_flow(&flow)
+            .into_iter()
+            .map(|error| error.field)
+            .collect();
+        assert_eq!(fields, [expected_field], "{title} / {body}");
+    }
 }

@@ -3,6 +3,7 @@
 //! Composite steps shared by several scenarios (walking the welcome tour) live here too.
 
 use anyhow::Context;
+use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::key::Key;
 use fantoccini::{Client, Locator};
 
@@ -114,14 +115,15 @@ pub async fn log_in_to_admin(world: &World) -> anyhow::Result<()> {
     .await
 }
 
-/// Sends a key (a `fantoccini::key::Key` as char, or text) to whatever has focus.
+/// Presses and releases a key (a `fantoccini::key::Key`, or a character) wherever focus is, even
+/// inside the widget's shadow root, as a keyboard user would.
 pub async fn press_key(client: &Client, key: impl Into<char>) -> anyhow::Result<()> {
-    let focused = client
-        .active_element()
-        .await
-        .context("finding the focused element")?;
-    focused
-        .send_keys(&key.into().to_string())
+    let key = key.into();
+    let keyboard = KeyActions::new("keyboard".to_string())
+        .then(KeyAction::Down { value: key })
+        .then(KeyAction::Up { value: key });
+    client
+        .perform_actions(keyboard)
         .await
         .context("pressing a key")
 }

@@ -669,3 +669,28 @@ mod tests {
         }
     }
 }
+
+/// Where keyboard focus is, looking through shadow roots.
+#[derive(Deserialize, Clone, Debug, PartialEq)]
+pub struct FocusSnapshot {
+    pub tag: Option<String>,
+    /// The `data-action` of a focused step button.
+    pub action: Option<String>,
+    /// Whether focus is inside the rendered step.
+    pub inside_step: bool,
+}
+
+/// The deepest focused element (inside the widget's shadow root when focus is there).
+pub async fn deep_focus(client: &Client) -> anyhow::Result<FocusSnapshot> {
+    let focus = client
+        .execute(
+            "let element = document.activeElement; \
+             while (element && element.shadowRoot && element.shadowRoot.activeElement) element = element.shadowRoot.activeElement; \
+             return { tag: element ? element.tagName.toLowerCase() : null, \
+                      action: element && element.getAttribute ? element.getAttribute('data-action') : null, \
+                      inside_step: !!(element && element.closest && element.closest('[data-waymark-step]')) };",
+            vec![],
+        )
+        .await?;
+    Ok(serde_json::from_value(focus)?)
+}

@@ -21,6 +21,9 @@ pub struct TestEnvironment {
     pub chromium: PathBuf,
     /// The system chromedriver matching that Chromium.
     pub chromedriver: PathBuf,
+    /// Where failed scenarios leave a screenshot, the page source and every process log
+    /// (`WAYMARK_E2E_ARTIFACTS`, else a folder in the system temp directory).
+    pub failure_artifacts_dir: PathBuf,
 }
 
 impl TestEnvironment {
@@ -38,12 +41,16 @@ impl TestEnvironment {
         let axe_script = required_path("WAYMARK_AXE", "axe-core's axe.min.js")?;
         let chromium = optional_path("WAYMARK_CHROMIUM", "/usr/bin/chromium");
         let chromedriver = optional_path("WAYMARK_CHROMEDRIVER", "/usr/bin/chromedriver");
+        let failure_artifacts_dir = std::env::var_os("WAYMARK_E2E_ARTIFACTS")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| std::env::temp_dir().join("waymark-e2e-artifacts"));
         let environment = TestEnvironment {
             widget_dist,
             binary_dir,
             axe_script,
             chromium,
             chromedriver,
+            failure_artifacts_dir,
         };
         environment.check_files_exist()?;
         Ok(environment)

@@ -70,6 +70,13 @@ impl World {
         let outcome = scenario(&mut world).await;
         if outcome.is_err() {
             eprintln!("{}", world.failure_report().await);
+            match world.save_failure_artifacts().await {
+                Ok(folder) => eprintln!(
+                    "screenshot, page source and logs saved in {}",
+                    folder.display()
+                ),
+                Err(error) => eprintln!("could not save the failure artifacts: {error:#}"),
+            }
         }
         let closed = world.shutdown().await;
         outcome?;
@@ -268,6 +275,33 @@ impl World {
             self.work_dir.path().display()
         ));
         sections.join("\n")
+    }
+
+    /// Saves a screenshot, the page source and every process log of a failed scenario into a
+    /// folder named after the test (libtest names each test's thread after the test).
+    pub async fn save_failure_artifacts(&self) -> anyhow::Result<PathBuf> {
+        let test_name = std::thread::current()
+            .name()
+            .unwrap_or("scenario")
+            .replace("::", "-");
+        let folder = self.environment.failure_artifacts_dir.join(test_name);
+        std::fs::create_dir_all(&folder)
+            .with_context(|| format!("creating {}", folder.display()))?;
+        if let Some(browser) = &self.browser {
+            if let Ok(png) = browser.client.screenshot().await {
+                std::fs::write(folder.join("screenshot.png"), png)?;
+            }
+            if let Ok(source) = browser.client.source().await {
+                std::fs::write(folder.join("page.html"), source)?;
+            }
+        }
+        for log in ["collector.log", "demo-app.log", "chromedriver.log"] {
+            let from = self.work_dir.path().join(log);
+            if from.exists() {
+                std::fs::copy(&from, folder.join(log))?;
+            }
+        }
+        Ok(folder)
     }
 
     /// Closes the browser; the processes stop when the world drops.

@@ -237,13 +237,22 @@ pub(crate) fn hide(restore_focus: bool) {
     }
 }
 
-/// When the host opens a modal `<dialog>` or a popover after the step showed, shows the step
-/// again so it is the topmost element of the top layer.
+/// Keeps the step usable when the host opens a modal `<dialog>` or a popover after it showed:
+/// shows it again so it is topmost in the top layer, and moves the host element into the open
+/// modal dialog (a modal dialog makes everything outside it inert), back to `<body>` after.
 pub(crate) fn keep_on_top() {
-    let count = document()
-        .and_then(|document| document.query_selector_all(":modal, :popover-open").ok())
+    let Some(document) = document() else {
+        return;
+    };
+    let count = document
+        .query_selector_all(":modal, :popover-open")
         .map(|list| list.length())
         .unwrap_or(0);
+    let modal = document
+        .query_selector_all("dialog:modal")
+        .ok()
+        .and_then(|list| list.item(list.length().checked_sub(1)?))
+        .and_then(|node| node.dyn_into::<Element>().ok());
     UI.with(|ui| {
         let mut guard = ui.borrow_mut();
         let Some(ui) = guard.as_mut() else {
@@ -251,7 +260,14 @@ pub(crate) fn keep_on_top() {
         };
         let opened = count > ui.host_top_layer;
         ui.host_top_layer = count;
-        if !opened {
+        let parent: Option<Element> = modal.or_else(|| document.body().map(Into::into));
+        let moved = match parent {
+            Some(parent) if ui.host.parent_element().as_ref() != Some(&parent) => {
+                parent.append_child(&ui.host).is_ok()
+            }
+            _ => false,
+        };
+        if !opened && !moved {
             return;
         }
         for element in [&ui.spotlight_el, &ui.card_el].into_iter().flatten() {

@@ -35,12 +35,18 @@ pub fn tools_dir() -> PathBuf {
 
 /// Where axe-core's browser bundle lands; the end-to-end tests read it.
 pub fn axe_core_path() -> PathBuf {
-    tools_dir().join("node_modules").join("axe-core").join("axe.min.js")
+    tools_dir()
+        .join("node_modules")
+        .join("axe-core")
+        .join("axe.min.js")
 }
 
 /// The `wasm-opt` from npm's binaryen.
 pub fn wasm_opt_path() -> PathBuf {
-    tools_dir().join("node_modules").join(".bin").join("wasm-opt")
+    tools_dir()
+        .join("node_modules")
+        .join(".bin")
+        .join("wasm-opt")
 }
 
 /// Adds the wasm32 target to the toolchain when it is missing.
@@ -57,8 +63,10 @@ pub fn ensure_wasm_target() -> anyhow::Result<()> {
 /// The version of the `wasm-bindgen` crate locked in Cargo.lock; the CLI must match it exactly.
 pub fn locked_wasm_bindgen_version() -> anyhow::Result<String> {
     let lock_path = workspace_root().join("Cargo.lock");
-    let lock = std::fs::read_to_string(&lock_path).with_context(|| format!("reading {}", lock_path.display()))?;
-    locked_version(&lock, "wasm-bindgen").with_context(|| format!("no wasm-bindgen package in {}", lock_path.display()))
+    let lock = std::fs::read_to_string(&lock_path)
+        .with_context(|| format!("reading {}", lock_path.display()))?;
+    locked_version(&lock, "wasm-bindgen")
+        .with_context(|| format!("no wasm-bindgen package in {}", lock_path.display()))
 }
 
 /// Finds `version = "…"` of the `[[package]]` named `name` in a Cargo.lock text.
@@ -112,7 +120,16 @@ pub fn ensure_wasm_bindgen() -> anyhow::Result<PathBuf> {
         }
     }
     eprintln!("install: installing wasm-bindgen-cli {wanted} (must match the wasm-bindgen crate)");
-    shell::run(shell::command("cargo", &["install", "wasm-bindgen-cli", "--version", &wanted, "--force"]))?;
+    shell::run(shell::command(
+        "cargo",
+        &[
+            "install",
+            "wasm-bindgen-cli",
+            "--version",
+            &wanted,
+            "--force",
+        ],
+    ))?;
     for candidate in &candidates {
         let program = candidate.to_string_lossy();
         if wasm_bindgen_version_of(&program).as_deref() == Some(wanted.as_str()) {
@@ -137,7 +154,14 @@ fn npm_install(packages: &[&str]) -> anyhow::Result<()> {
     let dir = tools_dir();
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
     let dir_text = dir.to_string_lossy().into_owned();
-    let mut args = vec!["install", "--prefix", dir_text.as_str(), "--no-audit", "--no-fund", "--save-exact"];
+    let mut args = vec![
+        "install",
+        "--prefix",
+        dir_text.as_str(),
+        "--no-audit",
+        "--no-fund",
+        "--save-exact",
+    ];
     args.extend_from_slice(packages);
     shell::run(shell::command("npm", &args))
 }
@@ -154,10 +178,16 @@ pub fn ensure_wasm_opt() -> anyhow::Result<PathBuf> {
         eprintln!("install: wasm-opt ({BINARYEN}) present");
         return Ok(path);
     }
-    eprintln!("install: installing wasm-opt from npm {BINARYEN} into {}", tools_dir().display());
+    eprintln!(
+        "install: installing wasm-opt from npm {BINARYEN} into {}",
+        tools_dir().display()
+    );
     npm_install(&[BINARYEN])?;
     if !ok(&path) {
-        bail!("{} does not report version {wanted_major} after installing {BINARYEN}", path.display());
+        bail!(
+            "{} does not report version {wanted_major} after installing {BINARYEN}",
+            path.display()
+        );
     }
     Ok(path)
 }
@@ -175,7 +205,10 @@ pub fn ensure_terser() -> anyhow::Result<PathBuf> {
         eprintln!("install: terser present");
         return Ok(path);
     }
-    eprintln!("install: installing {TERSER} into {}", tools_dir().display());
+    eprintln!(
+        "install: installing {TERSER} into {}",
+        tools_dir().display()
+    );
     npm_install(&[TERSER])?;
     if !ok(&path) {
         bail!("{} does not run after installing {TERSER}", path.display());
@@ -190,7 +223,10 @@ pub fn ensure_axe_core() -> anyhow::Result<PathBuf> {
         eprintln!("install: axe-core present");
         return Ok(path);
     }
-    eprintln!("install: installing {AXE_CORE} into {}", tools_dir().display());
+    eprintln!(
+        "install: installing {AXE_CORE} into {}",
+        tools_dir().display()
+    );
     npm_install(&[AXE_CORE])?;
     if !path.is_file() {
         bail!("{} missing after installing {AXE_CORE}", path.display());
@@ -201,7 +237,8 @@ pub fn ensure_axe_core() -> anyhow::Result<PathBuf> {
 /// Makes sure Debian's Chromium and ChromeDriver are installed.
 pub fn ensure_chromium() -> anyhow::Result<()> {
     let chromium = Path::new("/usr/bin/chromium").is_file();
-    let driver = Path::new("/usr/bin/chromedriver").is_file() || shell::output("chromedriver", &["--version"]).is_some();
+    let driver = Path::new("/usr/bin/chromedriver").is_file()
+        || shell::output("chromedriver", &["--version"]).is_some();
     if chromium && driver {
         eprintln!("install: chromium and chromedriver present");
         return Ok(());
@@ -238,7 +275,10 @@ mod tests {
     #[test]
     fn reads_locked_versions() {
         let lock = "[[package]]\nname = \"wasm-bindgen-backend\"\nversion = \"0.1.0\"\n\n[[package]]\nname = \"wasm-bindgen\"\nversion = \"0.2.130\"\nsource = \"x\"\n";
-        assert_eq!(locked_version(lock, "wasm-bindgen").as_deref(), Some("0.2.130"));
+        assert_eq!(
+            locked_version(lock, "wasm-bindgen").as_deref(),
+            Some("0.2.130")
+        );
         assert_eq!(locked_version(lock, "missing"), None);
     }
 }

@@ -170,11 +170,13 @@ fn run_steps(summary: &mut Summary) -> anyhow::Result<()> {
         shell::run(cargo(&["build", "-p", "collector", "-p", "demo-app"]))
     })?;
     summary.step(tests, |summary| {
-        let mut test = cargo(&["test", "--workspace"]);
+        // --no-fail-fast: one crate's failure must not hide the other crates' results.
+        let mut test = cargo(&["test", "--workspace", "--no-fail-fast"]);
         // The end-to-end tests spawn the binaries built above and serve the widget built above.
         test.env("WAYMARK_WIDGET_DIST", absolute(&widget_dist))
             .env("WAYMARK_BIN_DIR", target_dir().join("debug"))
-            .env("WAYMARK_AXE", absolute(&install::axe_core_path()));
+            .env("WAYMARK_AXE", absolute(&install::axe_core_path()))
+            .env("WAYMARK_E2E_ARTIFACTS", target_dir().join("e2e-artifacts"));
         let (counts, outcome) = run_counting_tests(test);
         summary.tests = Some(counts);
         outcome

@@ -36,31 +36,61 @@ pub fn dist_dir() -> PathBuf {
 pub fn build(release: bool) -> anyhow::Result<PathBuf> {
     install::ensure_wasm_target()?;
     let wasm_bindgen = install::ensure_wasm_bindgen()?;
-    let wasm_opt = if release { Some(install::ensure_wasm_opt()?) } else { None };
-    let terser = if release { Some(install::ensure_terser()?) } else { None };
+    let wasm_opt = if release {
+        Some(install::ensure_wasm_opt()?)
+    } else {
+        None
+    };
+    let terser = if release {
+        Some(install::ensure_terser()?)
+    } else {
+        None
+    };
 
     let profile = if release { "wasm" } else { "dev" };
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     shell::run(shell::command(
         &cargo,
-        &["build", "-p", "widget", "--lib", "--target", install::WASM_TARGET, "--profile", profile],
+        &[
+            "build",
+            "-p",
+            "widget",
+            "--lib",
+            "--target",
+            install::WASM_TARGET,
+            "--profile",
+            profile,
+        ],
     ))?;
-    let target_dir = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| workspace_root().join("target"));
+    let target_dir = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("target"));
     let profile_dir = if release { "wasm" } else { "debug" };
-    let raw_wasm = target_dir.join(install::WASM_TARGET).join(profile_dir).join("widget.wasm");
+    let raw_wasm = target_dir
+        .join(install::WASM_TARGET)
+        .join(profile_dir)
+        .join("widget.wasm");
     if !raw_wasm.is_file() {
         bail!("cargo did not produce {}", raw_wasm.display());
     }
 
     let scratch = target_dir.join("widget-build");
     if scratch.exists() {
-        std::fs::remove_dir_all(&scratch).with_context(|| format!("clearing {}", scratch.display()))?;
+        std::fs::remove_dir_all(&scratch)
+            .with_context(|| format!("clearing {}", scratch.display()))?;
     }
     std::fs::create_dir_all(&scratch)?;
     let mut bindgen = shell::command(&wasm_bindgen.to_string_lossy(), &[]);
     bindgen
         .arg(&raw_wasm)
-        .args(["--target", "web", "--no-typescript", "--out-name", OUT_NAME, "--out-dir"])
+        .args([
+            "--target",
+            "web",
+            "--no-typescript",
+            "--out-name",
+            OUT_NAME,
+            "--out-dir",
+        ])
         .arg(&scratch);
     if !release {
         bindgen.arg("--debug");
@@ -73,16 +103,22 @@ pub fn build(release: bool) -> anyhow::Result<PathBuf> {
         Some(wasm_opt) => {
             let optimised = scratch.join(format!("{OUT_NAME}_opt.wasm"));
             let mut command = shell::command(&wasm_opt.to_string_lossy(), &["-Oz"]);
-            command.args(WASM_FEATURES).arg(&bound_wasm).arg("-o").arg(&optimised);
+            command
+                .args(WASM_FEATURES)
+                .arg(&bound_wasm)
+                .arg("-o")
+                .arg(&optimised);
             shell::run(command)?;
             optimised
         }
         None => bound_wasm,
     };
 
-    let wasm = std::fs::read(&final_wasm).with_context(|| format!("reading {}", final_wasm.display()))?;
+    let wasm =
+        std::fs::read(&final_wasm).with_context(|| format!("reading {}", final_wasm.display()))?;
     let wasm_name = format!("waymark-{}.wasm", short_hash(&wasm));
-    let glue = std::fs::read_to_string(&glue_path).with_context(|| format!("reading {}", glue_path.display()))?;
+    let glue = std::fs::read_to_string(&glue_path)
+        .with_context(|| format!("reading {}", glue_path.display()))?;
     // The loader passes the wasm URL explicitly; the default name is fixed anyway.
     let glue = glue.replace(&format!("{OUT_NAME}_bg.wasm"), &wasm_name);
     let glue = match &terser {
@@ -91,22 +127,36 @@ pub fn build(release: bool) -> anyhow::Result<PathBuf> {
     };
     let glue_name = format!("waymark-{}.js", short_hash(glue.as_bytes()));
 
-    let template_path = workspace_root().join("widget").join("loader").join("loader.js");
-    let template = std::fs::read_to_string(&template_path).with_context(|| format!("reading {}", template_path.display()))?;
+    let template_path = workspace_root()
+        .join("widget")
+        .join("loader")
+        .join("loader.js");
+    let template = std::fs::read_to_string(&template_path)
+        .with_context(|| format!("reading {}", template_path.display()))?;
     if !template.contains(GLUE_PLACEHOLDER) || !template.contains(WASM_PLACEHOLDER) {
-        bail!("{} must contain {GLUE_PLACEHOLDER} and {WASM_PLACEHOLDER}", template_path.display());
+        bail!(
+            "{} must contain {GLUE_PLACEHOLDER} and {WASM_PLACEHOLDER}",
+            template_path.display()
+        );
     }
-    let loader = template.replace(GLUE_PLACEHOLDER, &glue_name).replace(WASM_PLACEHOLDER, &wasm_name);
+    let loader = template
+        .replace(GLUE_PLACEHOLDER, &glue_name)
+        .replace(WASM_PLACEHOLDER, &wasm_name);
     let loader = match &terser {
         Some(terser) => minify(terser, &scratch, "loader.js", &loader, false)?,
         None => loader,
     };
-    let manifest = format!("{{\n  \"loader\": \"loader.js\",\n  \"glue\": \"{glue_name}\",\n  \"wasm\": \"{wasm_name}\"\n}}\n");
+    let manifest = format!(
+        "{{\n  \"loader\": \"loader.js\",\n  \"glue\": \"{glue_name}\",\n  \"wasm\": \"{wasm_name}\"\n}}\n"
+    );
 
     let dist = dist_dir();
     std::fs::create_dir_all(&dist)?;
-    let files: [(&str, &[u8]); 3] =
-        [("loader.js", loader.as_bytes()), (&glue_name, glue.as_bytes()), (&wasm_name, &wasm)];
+    let files: [(&str, &[u8]); 3] = [
+        ("loader.js", loader.as_bytes()),
+        (&glue_name, glue.as_bytes()),
+        (&wasm_name, &wasm),
+    ];
     let mut keep: Vec<String> = vec!["manifest.json".into()];
     for (name, bytes) in files {
         write_with_siblings(&dist, name, bytes)?;
@@ -120,12 +170,29 @@ pub fn build(release: bool) -> anyhow::Result<PathBuf> {
 }
 
 /// Minifies JS with terser (`module` for the ES-module glue), keeping `/*!` licence comments.
-fn minify(terser: &Path, scratch: &Path, name: &str, source: &str, module: bool) -> anyhow::Result<String> {
+fn minify(
+    terser: &Path,
+    scratch: &Path,
+    name: &str,
+    source: &str,
+    module: bool,
+) -> anyhow::Result<String> {
     let input = scratch.join(format!("in-{name}"));
     let output = scratch.join(format!("out-{name}"));
     std::fs::write(&input, source)?;
     let mut command = shell::command(&terser.to_string_lossy(), &[]);
-    command.arg(&input).args(["--compress", "--mangle", "--comments", "/^!/", "--ecma", "2020", "-o"]).arg(&output);
+    command
+        .arg(&input)
+        .args([
+            "--compress",
+            "--mangle",
+            "--comments",
+            "/^!/",
+            "--ecma",
+            "2020",
+            "-o",
+        ])
+        .arg(&output);
     if module {
         command.arg("--module");
     }
@@ -136,12 +203,19 @@ fn minify(terser: &Path, scratch: &Path, name: &str, source: &str, module: bool)
 /// The first 16 hex digits of the SHA-256 of `bytes`.
 fn short_hash(bytes: &[u8]) -> String {
     let digest = Sha256::digest(bytes);
-    digest.iter().take(8).map(|byte| format!("{byte:02x}")).collect()
+    digest
+        .iter()
+        .take(8)
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
 }
 
 /// Writes through a temporary name and renames, so a server never serves half a file.
 fn write_file(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    let tmp = path.with_extension(format!("{}.tmp", path.extension().and_then(|e| e.to_str()).unwrap_or("")));
+    let tmp = path.with_extension(format!(
+        "{}.tmp",
+        path.extension().and_then(|e| e.to_str()).unwrap_or("")
+    ));
     std::fs::write(&tmp, bytes).with_context(|| format!("writing {}", tmp.display()))?;
     std::fs::rename(&tmp, path).with_context(|| format!("renaming to {}", path.display()))?;
     Ok(())
@@ -185,13 +259,24 @@ fn remove_stale(dir: &Path, keep: &[String]) -> anyhow::Result<()> {
 }
 
 fn report_sizes(dir: &Path, names: &[&str]) {
-    let size = |name: &str| std::fs::metadata(dir.join(name)).map(|meta| meta.len()).unwrap_or(0);
+    let size = |name: &str| {
+        std::fs::metadata(dir.join(name))
+            .map(|meta| meta.len())
+            .unwrap_or(0)
+    };
     let (mut raw, mut gz, mut br) = (0, 0, 0);
     for name in names {
-        let (r, g, b) = (size(name), size(&format!("{name}.gz")), size(&format!("{name}.br")));
+        let (r, g, b) = (
+            size(name),
+            size(&format!("{name}.gz")),
+            size(&format!("{name}.br")),
+        );
         eprintln!("build-widget: {name:<32} {r:>8} B  gzip {g:>7} B  brotli {b:>7} B");
         (raw, gz, br) = (raw + r, gz + g, br + b);
     }
-    eprintln!("build-widget: {:<32} {raw:>8} B  gzip {gz:>7} B  brotli {br:>7} B", "total");
+    eprintln!(
+        "build-widget: {:<32} {raw:>8} B  gzip {gz:>7} B  brotli {br:>7} B",
+        "total"
+    );
     eprintln!("build-widget: wrote {}", dir.display());
 }

@@ -5,6 +5,8 @@ mod accessibility;
 mod admin_authoring;
 mod harness;
 mod hostile_host;
+mod keyboard;
 mod missing_target;
 mod offline_collector;
 mod welcome_tour;
+mod zz_debug;

@@ -175,6 +175,8 @@ fn chromium_capabilities(
     let capabilities = json!({
         "browserName": "chrome",
         "pageLoadStrategy": "normal",
+        // A stuck page fails the scenario in seconds instead of chromedriver's default 5 minutes.
+        "timeouts": { "pageLoad": 30000, "script": 30000, "implicit": 0 },
         "goog:loggingPrefs": { "browser": "ALL" },
         "goog:chromeOptions": {
             "binary": environment.chromium.to_string_lossy(),

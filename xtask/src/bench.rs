@@ -38,7 +38,14 @@ pub fn run() -> anyhow::Result<()> {
     let collector = read_json(&collector_json)?;
 
     let first_step_json = results_dir.join("first_step.json");
-    shell::run(test::cargo(&["build", "--release", "-p", "collector", "-p", "demo-app"]))?;
+    shell::run(test::cargo(&[
+        "build",
+        "--release",
+        "-p",
+        "collector",
+        "-p",
+        "demo-app",
+    ]))?;
     let mut first_step_bench = test::cargo(&["bench", "-p", "tests", "--bench", "first_step"]);
     first_step_bench
         .env("BENCH_OUT", &first_step_json)
@@ -58,18 +65,30 @@ fn widget_sizes(dist: &Path) -> anyhow::Result<Vec<TransferSize>> {
     let manifest = read_json(&dist.join("manifest.json"))?;
     let mut sizes = Vec::new();
     for role in ["loader", "glue", "wasm"] {
-        let name = manifest[role].as_str().with_context(|| format!("manifest.json has no {role}"))?.to_string();
+        let name = manifest[role]
+            .as_str()
+            .with_context(|| format!("manifest.json has no {role}"))?
+            .to_string();
         let size_of = |suffix: &str| -> anyhow::Result<u64> {
             let path = dist.join(format!("{name}{suffix}"));
-            Ok(std::fs::metadata(&path).with_context(|| format!("reading {}", path.display()))?.len())
+            Ok(std::fs::metadata(&path)
+                .with_context(|| format!("reading {}", path.display()))?
+                .len())
         };
-        sizes.push(TransferSize { role, raw: size_of("")?, gzip: size_of(".gz")?, brotli: size_of(".br")?, name });
+        sizes.push(TransferSize {
+            role,
+            raw: size_of("")?,
+            gzip: size_of(".gz")?,
+            brotli: size_of(".br")?,
+            name,
+        });
     }
     Ok(sizes)
 }
 
 fn read_json(path: &Path) -> anyhow::Result<serde_json::Value> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     serde_json::from_str(&text).with_context(|| format!("parsing {}", path.display()))
 }
 
@@ -85,12 +104,20 @@ fn number(value: &serde_json::Value, key: &str) -> f64 {
     value[key].as_f64().unwrap_or(f64::NAN)
 }
 
-fn render(sizes: &[TransferSize], collector: &serde_json::Value, first_step: &serde_json::Value) -> String {
+fn render(
+    sizes: &[TransferSize],
+    collector: &serde_json::Value,
+    first_step: &serde_json::Value,
+) -> String {
     let mut out = String::new();
     let machine = format!(
         "{} cores, {}",
-        std::thread::available_parallelism().map(|cores| cores.get()).unwrap_or(0),
-        shell::output("rustc", &["--version"]).unwrap_or_default().trim()
+        std::thread::available_parallelism()
+            .map(|cores| cores.get())
+            .unwrap_or(0),
+        shell::output("rustc", &["--version"])
+            .unwrap_or_default()
+            .trim()
     );
     let _ = writeln!(out, "# Benchmarks\n");
     let _ = writeln!(
@@ -101,7 +128,10 @@ fn render(sizes: &[TransferSize], collector: &serde_json::Value, first_step: &se
     );
 
     let _ = writeln!(out, "## Widget transfer size\n");
-    let _ = writeln!(out, "| file | role | raw | gzip | brotli |\n| --- | --- | ---: | ---: | ---: |");
+    let _ = writeln!(
+        out,
+        "| file | role | raw | gzip | brotli |\n| --- | --- | ---: | ---: | ---: |"
+    );
     for size in sizes {
         let _ = writeln!(
             out,
@@ -170,7 +200,11 @@ fn render(sizes: &[TransferSize], collector: &serde_json::Value, first_step: &se
     );
     let _ = writeln!(out, "| path | events/s |\n| --- | ---: |");
     let _ = writeln!(out, "| HTTP batches | {http_rate:.0} |");
-    let _ = writeln!(out, "| raw inserts (baseline) | {:.0} |\n", number(collector, "ingest_raw_events_per_second"));
+    let _ = writeln!(
+        out,
+        "| raw inserts (baseline) | {:.0} |\n",
+        number(collector, "ingest_raw_events_per_second")
+    );
     let _ = writeln!(
         out,
         "Ratio HTTP / raw: {ratio:.2}. Budgets: ≥ 50,000 events/s — {}; ≥ 0.5 of the raw rate — {}.\n",
@@ -188,7 +222,11 @@ fn render(sizes: &[TransferSize], collector: &serde_json::Value, first_step: &se
         collector["boot_requests"], collector["boot_rate_per_second"]
     );
     let _ = writeln!(out, "| route | p50 | p99 |\n| --- | ---: | ---: |");
-    let _ = writeln!(out, "| `/v1/boot` | {:.2} ms | {boot_p99:.2} ms |", number(collector, "boot_p50_ms"));
+    let _ = writeln!(
+        out,
+        "| `/v1/boot` | {:.2} ms | {boot_p99:.2} ms |",
+        number(collector, "boot_p50_ms")
+    );
     let _ = writeln!(
         out,
         "| no-op route (baseline) | {:.2} ms | {:.2} ms |\n",

@@ -19,6 +19,7 @@ pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
 /// Installs everything the build, the tests and the demo use.
 pub fn all() -> anyhow::Result<()> {
     ensure_wasm_target()?;
+    ensure_rust_src();
     ensure_wasm_bindgen()?;
     ensure_wasm_opt()?;
     ensure_terser()?;
@@ -58,6 +59,30 @@ pub fn ensure_wasm_target() -> anyhow::Result<()> {
     }
     eprintln!("install: adding rust target {WASM_TARGET}");
     shell::run(shell::command("rustup", &["target", "add", WASM_TARGET]))
+}
+
+/// Adds the `rust-src` component (the widget's release build rebuilds `std` from it to drop
+/// panic formatting). Returns whether it is there; the build falls back without it.
+pub fn ensure_rust_src() -> bool {
+    let installed =
+        shell::output("rustup", &["component", "list", "--installed"]).unwrap_or_default();
+    if installed
+        .lines()
+        .any(|line| line.trim().starts_with("rust-src"))
+    {
+        eprintln!("install: rust-src present");
+        return true;
+    }
+    eprintln!("install: adding the rust-src component");
+    match shell::run(shell::command("rustup", &["component", "add", "rust-src"])) {
+        Ok(()) => true,
+        Err(error) => {
+            eprintln!(
+                "install: could not add rust-src ({error}); the widget builds without build-std"
+            );
+            false
+        }
+    }
 }
 
 /// The version of the `wasm-bindgen` crate locked in Cargo.lock; the CLI must match it exactly.

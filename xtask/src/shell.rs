@@ -7,7 +7,10 @@ use anyhow::{Context, bail};
 
 /// The workspace root (the parent of the xtask crate).
 pub fn workspace_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives inside the workspace").to_path_buf()
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives inside the workspace")
+        .to_path_buf()
 }
 
 /// A command that runs in the workspace root.
@@ -20,7 +23,9 @@ pub fn command(program: &str, args: &[&str]) -> Command {
 /// Runs a command to completion, failing with its name when it fails.
 pub fn run(mut command: Command) -> anyhow::Result<()> {
     eprintln!("$ {command:?}");
-    let status = command.status().with_context(|| format!("could not start {command:?}"))?;
+    let status = command
+        .status()
+        .with_context(|| format!("could not start {command:?}"))?;
     if !status.success() {
         bail!("{command:?} failed with {status}");
     }
@@ -30,5 +35,8 @@ pub fn run(mut command: Command) -> anyhow::Result<()> {
 /// Runs a command and returns its standard output, or `None` when it cannot run or fails.
 pub fn output(program: &str, args: &[&str]) -> Option<String> {
     let output = Command::new(program).args(args).output().ok()?;
-    output.status.success().then(|| String::from_utf8_lossy(&output.stdout).into_owned())
+    output
+        .status
+        .success()
+        .then(|| String::from_utf8_lossy(&output.stdout).into_owned())
 }

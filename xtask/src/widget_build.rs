@@ -49,19 +49,42 @@ pub fn build(release: bool) -> anyhow::Result<PathBuf> {
 
     let profile = if release { "wasm" } else { "dev" };
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    shell::run(shell::command(
-        &cargo,
-        &[
-            "build",
-            "-p",
-            "widget",
-            "--lib",
-            "--target",
-            install::WASM_TARGET,
-            "--profile",
-            profile,
-        ],
-    ))?;
+    let build_args = [
+        "build",
+        "-p",
+        "widget",
+        "--lib",
+        "--target",
+        install::WASM_TARGET,
+        "--profile",
+        profile,
+    ];
+    // Release builds rebuild std with `panic = "immediate-abort"`: panics become a bare trap
+    // (the loader catches it) and all panic-message formatting leaves the wasm, about 14 KB of
+    // gzip. That needs unstable cargo flags, enabled for this one command by RUSTC_BOOTSTRAP;
+    // when it cannot work (no rust-src, or WAYMARK_WIDGET_BUILD_STD=0) the plain build is used.
+    let build_std = release
+        && std::env::var("WAYMARK_WIDGET_BUILD_STD").as_deref() != Ok("0")
+        && install::ensure_rust_src();
+    let mut built = false;
+    if build_std {
+        let mut command = shell::command(&cargo, &build_args);
+        command.env("RUSTC_BOOTSTRAP", "1").args([
+            "-Zbuild-std=std,panic_abort",
+            "-Zpanic-immediate-abort",
+            "--config",
+            "profile.wasm.panic=\"immediate-abort\"",
+        ]);
+        match shell::run(command) {
+            Ok(()) => built = true,
+            Err(error) => {
+                eprintln!("build-widget: build-std failed ({error}); building without it")
+            }
+        }
+    }
+    if !built {
+        shell::run(shell::command(&cargo, &build_args))?;
+    }
     let target_dir = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| workspace_root().join("target"));
@@ -101,8 +124,9 @@ pub fn build(release: bool) -> anyhow::Result<PathBuf> {
     let glue_path = scratch.join(format!("{OUT_NAME}.js"));
     let final_wasm = match &wasm_opt {
         Some(wasm_opt) => {
+            let bound_wasm = drop_unused_exports(wasm_opt, &scratch, &bound_wasm)?;
             let optimised = scratch.join(format!("{OUT_NAME}_opt.wasm"));
-            let mut command = shell::command(&wasm_opt.to_string_lossy(), &["-Oz"]);
+            let mut command = shell::command(&wasm_opt.to_string_lossy(), &["-Oz", "--converge"]);
             command
                 .args(WASM_FEATURES)
                 .arg(&bound_wasm)
@@ -121,6 +145,8 @@ pub fn build(release: bool) -> anyhow::Result<PathBuf> {
         .with_context(|| format!("reading {}", glue_path.display()))?;
     // The loader passes the wasm URL explicitly; the default name is fixed anyway.
     let glue = glue.replace(&format!("{OUT_NAME}_bg.wasm"), &wasm_name);
+    // The classes of the dropped exports are never used; unexported, terser removes them.
+    let glue = glue.replace("export class IntoUnderlying", "class IntoUnderlying");
     let glue = match &terser {
         Some(terser) => minify(terser, &scratch, "glue.js", &glue, true)?,
         None => glue,
@@ -167,6 +193,78 @@ pub fn build(release: bool) -> anyhow::Result<PathBuf> {
     remove_stale(&dist, &keep)?;
     report_sizes(&dist, &["loader.js", &glue_name, &wasm_name]);
     Ok(dist)
+}
+
+/// Exports of crates the widget links but never calls: leptos' `server_fn` pulls in
+/// `wasm-streams`, whose `#[wasm_bindgen]` classes are exported and so kept alive by LTO.
+fn unused_export(name: &str) -> bool {
+    name.contains("intounderlying")
+}
+
+/// Removes the [`unused_export`]s and everything only they reach, with binaryen's
+/// `wasm-metadce` (installed beside `wasm-opt`).
+fn drop_unused_exports(wasm_opt: &Path, scratch: &Path, wasm: &Path) -> anyhow::Result<PathBuf> {
+    let bytes = std::fs::read(wasm)?;
+    let exports = export_names(&bytes).context("reading the wasm export section")?;
+    if !exports.iter().any(|name| unused_export(name)) {
+        return Ok(wasm.to_path_buf());
+    }
+    let roots: Vec<String> = exports
+        .iter()
+        .filter(|name| !unused_export(name))
+        .map(|name| format!("{{\"name\":\"export:{name}\",\"root\":true,\"export\":\"{name}\"}}"))
+        .collect();
+    let graph = scratch.join("metadce-graph.json");
+    std::fs::write(&graph, format!("[{}]", roots.join(",")))?;
+    let output = scratch.join(format!("{OUT_NAME}_dce.wasm"));
+    let metadce = wasm_opt.with_file_name("wasm-metadce");
+    let mut command = shell::command(&metadce.to_string_lossy(), &[]);
+    command
+        .args(WASM_FEATURES)
+        .arg("-f")
+        .arg(&graph)
+        .arg(wasm)
+        .arg("-o")
+        .arg(&output)
+        .stdout(std::process::Stdio::null());
+    shell::run(command)?;
+    Ok(output)
+}
+
+/// The export names of a wasm module (section 7), or `None` when the bytes are malformed.
+fn export_names(bytes: &[u8]) -> Option<Vec<String>> {
+    fn leb(bytes: &[u8], at: &mut usize) -> Option<usize> {
+        let (mut value, mut shift) = (0usize, 0);
+        loop {
+            let byte = *bytes.get(*at)?;
+            *at += 1;
+            value |= usize::from(byte & 0x7f) << shift;
+            if byte & 0x80 == 0 {
+                return Some(value);
+            }
+            shift += 7;
+        }
+    }
+    let mut at = 8;
+    while at < bytes.len() {
+        let id = bytes[at];
+        at += 1;
+        let size = leb(bytes, &mut at)?;
+        let end = at + size;
+        if id == 7 {
+            let count = leb(bytes, &mut at)?;
+            let mut names = Vec::with_capacity(count);
+            for _ in 0..count {
+                let length = leb(bytes, &mut at)?;
+                names.push(String::from_utf8_lossy(bytes.get(at..at + length)?).into_owned());
+                at += length + 1;
+                leb(bytes, &mut at)?;
+            }
+            return Some(names);
+        }
+        at = end;
+    }
+    Some(Vec::new())
 }
 
 /// Minifies JS with terser (`module` for the ES-module glue), keeping `/*!` licence comments.
@@ -279,4 +377,27 @@ fn report_sizes(dir: &Path, names: &[&str]) {
         "total"
     );
     eprintln!("build-widget: wrote {}", dir.display());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::export_names;
+
+    #[test]
+    fn reads_export_names() {
+        // (module (func) (export "start" (func 0)) (export "memory" (memory 0)) (memory 1))
+        let module = [
+            0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // magic, version
+            0x01, 0x04, 0x01, 0x60, 0x00, 0x00, // type section
+            0x03, 0x02, 0x01, 0x00, // function section
+            0x05, 0x03, 0x01, 0x00, 0x01, // memory section
+            0x07, 0x12, 0x02, 0x05, b's', b't', b'a', b'r', b't', 0x00, 0x00, 0x06, b'm', b'e',
+            b'm', b'o', b'r', b'y', 0x02, 0x00, // export section
+            0x0a, 0x04, 0x01, 0x02, 0x00, 0x0b, // code section
+        ];
+        assert_eq!(
+            export_names(&module),
+            Some(vec!["start".to_string(), "memory".to_string()])
+        );
+    }
 }

@@ -289,7 +289,7 @@ async fn refuses_bad_batches_naming_the_field(app: TestApp) {
             )])),
             400,
             "invalid_event",
-            Some("events[0].properties"),
+            Some("events[0].properties.step_index"),
         ),
         (
             "track without a name",

@@ -66,6 +66,14 @@ fn check(
     );
 }
 
+/// Signals in, expected event names, expected (flow, step) decision, and the URL it is decided on.
+type EngineCase = (
+    Vec<Signal>,
+    Vec<&'static str>,
+    Option<(&'static str, usize)>,
+    &'static str,
+);
+
 #[test]
 fn step_engine_cases() {
     let welcome = vec![tour(
@@ -73,7 +81,7 @@ fn step_engine_cases() {
         json!({"type": "url", "pattern": "/"}),
         "once",
     )];
-    let cases: Vec<(Vec<Signal>, Vec<&str>, Option<(&str, usize)>, &str)> = vec![
+    let cases: Vec<EngineCase> = vec![
         (
             vec![page("/")],
             vec!["flow_started"],

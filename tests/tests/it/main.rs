@@ -9,4 +9,3 @@ mod keyboard;
 mod missing_target;
 mod offline_collector;
 mod welcome_tour;
-mod zz_debug;

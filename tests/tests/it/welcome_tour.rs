@@ -8,7 +8,8 @@ use tests::actions::{
     walk_welcome_tour_to_new_project_step,
 };
 use tests::checks::{
-    EVENT_DELIVERY_TIMEOUT, check_funnel_of_completions, check_no_page_errors, check_no_step_shows,
+    EVENT_DELIVERY_TIMEOUT, check_funnel_of_completions,
+    check_no_content_security_policy_violations, check_no_page_errors, check_no_step_shows,
     counts_for_one_completion, is_lifecycle_event, lifecycle_counts,
     wait_for_exact_lifecycle_counts, wait_for_no_visible_step, wait_for_path,
     wait_for_stored_event, wait_for_visible_step, wait_for_widget_ready,
@@ -27,6 +28,8 @@ async fn complete_the_tour_as_a_new_user(world: &mut World) -> anyhow::Result<()
     open_host_as(world, &user_id, "/").await?;
     complete_welcome_tour(world.client()).await?;
     check_no_page_errors(world.client()).await?;
+    // The demo host sends a strict CSP (docs/contracts.md): the widget must need no inline styles.
+    check_no_content_security_policy_violations(world.client()).await?;
 
     let expected = counts_for_one_completion(&welcome_tour::STEP_IDS);
     wait_for_exact_lifecycle_counts(

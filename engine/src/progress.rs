@@ -7,7 +7,9 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::flow::{Advance, ButtonAction, Flow, Frequency, Trigger, WhenTargetMissing, is_live};
+use crate::flow::{
+    Advance, ButtonAction, Flow, FlowStatus, Frequency, Trigger, WhenTargetMissing, is_live,
+};
 use crate::pattern::url_matches;
 
 /// Where one user stands in every flow they have met.
@@ -300,178 +302,135 @@ impl UserProgress {
     }
 }
 
+/// The events `react` has produced so far, applied to a scratch copy of the progress so each
+/// decision sees the effect of the ones before it.
+struct Reaction {
+    progress: UserProgress,
+    events: Vec<LifecycleEvent>,
+}
+
+impl Reaction {
+    fn record(&mut self, event: LifecycleEvent) {
+        self.progress.apply(&event);
+        self.events.push(event);
+    }
+
+    /// Completes the current step, and the flow with it when that was the last step.
+    fn advance(&mut self, flow: &Flow, index: usize) {
+        self.record(LifecycleEvent::StepCompleted {
+            flow_id: flow.id.clone(),
+            step_id: flow.steps[index].id.clone(),
+            step_index: index,
+        });
+        if index + 1 == flow.steps.len() {
+            self.record(LifecycleEvent::FlowCompleted {
+                flow_id: flow.id.clone(),
+            });
+        }
+    }
+
+    fn dismiss(&mut self, flow_id: &str, step_index: usize, reason: DismissReason) {
+        self.record(LifecycleEvent::FlowDismissed {
+            flow_id: flow_id.to_string(),
+            step_index,
+            reason,
+        });
+    }
+}
+
 /// Turns a signal into the lifecycle events it causes, in order. The caller applies them
 /// (`UserProgress::apply`), sends them, and asks `decide` what to show.
 pub fn react(flows: &[Flow], progress: &UserProgress, signal: &Signal) -> Vec<LifecycleEvent> {
-    let mut events = Vec::new();
-    let mut scratch = progress.clone();
-    let record =
-        |event: LifecycleEvent, scratch: &mut UserProgress, events: &mut Vec<LifecycleEvent>| {
-            scratch.apply(&event);
-            events.push(event);
-        };
+    let mut reaction = Reaction {
+        progress: progress.clone(),
+        events: Vec::new(),
+    };
+    let current = progress.current(flows);
 
-    match signal {
-        Signal::Start { flow_id } => {
-            let Some(flow) = flows
-                .iter()
-                .find(|flow| &flow.id == flow_id && !flow.steps.is_empty())
-            else {
-                return events;
-            };
-            if flow.status == crate::flow::FlowStatus::Archived {
-                return events;
-            }
-            if let Some((running, step_index)) = scratch.current(flows) {
-                let running_id = running.id.clone();
-                record(
-                    LifecycleEvent::FlowDismissed {
-                        flow_id: running_id,
-                        step_index,
-                        reason: DismissReason::Replaced,
-                    },
-                    &mut scratch,
-                    &mut events,
-                );
-            }
-            record(
-                LifecycleEvent::FlowStarted {
+    match (signal, current) {
+        (Signal::Start { flow_id }, _) => {
+            let startable = flows.iter().find(|flow| {
+                &flow.id == flow_id && !flow.steps.is_empty() && flow.status != FlowStatus::Archived
+            });
+            if let Some(flow) = startable {
+                if let Some((running, step_index)) = current {
+                    reaction.dismiss(&running.id, step_index, DismissReason::Replaced);
+                }
+                reaction.record(LifecycleEvent::FlowStarted {
                     flow_id: flow.id.clone(),
                     version: flow.version,
-                },
-                &mut scratch,
-                &mut events,
-            );
-            return events;
+                });
+            }
+            return reaction.events;
         }
-        Signal::Page { url } => {
-            if let Some((flow, index)) = scratch.current(flows)
-                && let Advance::Url { pattern } = &flow.steps[index].advance
+        (Signal::Page { url }, Some((flow, index))) => {
+            if let Advance::Url { pattern } = &flow.steps[index].advance
                 && url_matches(pattern, url)
             {
-                advance(flow, index, &mut scratch, &mut events);
+                reaction.advance(flow, index);
             }
         }
-        Signal::Tracked { name } => {
-            if let Some((flow, index)) = scratch.current(flows)
-                && matches!(&flow.steps[index].advance, Advance::Event { name: wanted } if wanted == name)
+        (Signal::Tracked { name }, Some((flow, index))) => {
+            if matches!(&flow.steps[index].advance, Advance::Event { name: wanted } if wanted == name)
             {
-                advance(flow, index, &mut scratch, &mut events);
+                reaction.advance(flow, index);
             }
         }
-        Signal::TargetClicked => {
-            if let Some((flow, index)) = scratch.current(flows)
-                && flow.steps[index].advance == Advance::Click
-            {
-                advance(flow, index, &mut scratch, &mut events);
+        (Signal::TargetClicked, Some((flow, index))) => {
+            if flow.steps[index].advance == Advance::Click {
+                reaction.advance(flow, index);
             }
         }
-        Signal::Button { action } => {
-            let Some((flow, index)) = scratch.current(flows) else {
-                return events;
-            };
+        (Signal::Button { action }, Some((flow, index))) => {
             let step = &flow.steps[index];
             match action {
-                ButtonAction::Next | ButtonAction::Cta => {
-                    advance(flow, index, &mut scratch, &mut events)
-                }
-                ButtonAction::Back if index > 0 => record(
-                    LifecycleEvent::StepBack {
-                        flow_id: flow.id.clone(),
-                        step_id: step.id.clone(),
-                        step_index: index,
-                    },
-                    &mut scratch,
-                    &mut events,
-                ),
-                ButtonAction::Back => {}
-                ButtonAction::Dismiss => record(
-                    LifecycleEvent::FlowDismissed {
-                        flow_id: flow.id.clone(),
-                        step_index: index,
-                        reason: DismissReason::User,
-                    },
-                    &mut scratch,
-                    &mut events,
-                ),
-            }
-            return events;
-        }
-        Signal::TargetMissing => {
-            let Some((flow, index)) = scratch.current(flows) else {
-                return events;
-            };
-            let step = &flow.steps[index];
-            let action = step.when_target_missing;
-            record(
-                LifecycleEvent::StepTargetMissing {
+                ButtonAction::Next | ButtonAction::Cta => reaction.advance(flow, index),
+                ButtonAction::Back if index > 0 => reaction.record(LifecycleEvent::StepBack {
                     flow_id: flow.id.clone(),
                     step_id: step.id.clone(),
                     step_index: index,
-                    action,
-                },
-                &mut scratch,
-                &mut events,
-            );
-            match action {
-                WhenTargetMissing::Skip if index + 1 == flow.steps.len() => record(
-                    LifecycleEvent::FlowCompleted {
-                        flow_id: flow.id.clone(),
-                    },
-                    &mut scratch,
-                    &mut events,
-                ),
-                WhenTargetMissing::Skip => {}
-                WhenTargetMissing::End => record(
-                    LifecycleEvent::FlowDismissed {
-                        flow_id: flow.id.clone(),
-                        step_index: index,
-                        reason: DismissReason::TargetMissing,
-                    },
-                    &mut scratch,
-                    &mut events,
-                ),
+                }),
+                ButtonAction::Back => {}
+                ButtonAction::Dismiss => reaction.dismiss(&flow.id, index, DismissReason::User),
             }
-            return events;
+            return reaction.events;
         }
+        (Signal::TargetMissing, Some((flow, index))) => {
+            let step = &flow.steps[index];
+            let action = step.when_target_missing;
+            reaction.record(LifecycleEvent::StepTargetMissing {
+                flow_id: flow.id.clone(),
+                step_id: step.id.clone(),
+                step_index: index,
+                action,
+            });
+            match action {
+                WhenTargetMissing::Skip if index + 1 == flow.steps.len() => {
+                    reaction.record(LifecycleEvent::FlowCompleted {
+                        flow_id: flow.id.clone(),
+                    });
+                }
+                WhenTargetMissing::Skip => {}
+                WhenTargetMissing::End => {
+                    reaction.dismiss(&flow.id, index, DismissReason::TargetMissing)
+                }
+            }
+            return reaction.events;
+        }
+        (Signal::Button { .. } | Signal::TargetMissing, None) => return reaction.events,
+        (Signal::Page { .. } | Signal::Tracked { .. } | Signal::TargetClicked, None) => {}
     }
 
     // Nothing running (any more): maybe a trigger starts a flow.
-    if scratch.active.is_none()
-        && let Some(flow) = first_triggered(flows, &scratch, signal)
+    if reaction.progress.active.is_none()
+        && let Some(flow) = first_triggered(flows, &reaction.progress, signal)
     {
-        record(
-            LifecycleEvent::FlowStarted {
-                flow_id: flow.id.clone(),
-                version: flow.version,
-            },
-            &mut scratch,
-            &mut events,
-        );
-    }
-    events
-}
-
-fn advance(
-    flow: &Flow,
-    index: usize,
-    scratch: &mut UserProgress,
-    events: &mut Vec<LifecycleEvent>,
-) {
-    let completed = LifecycleEvent::StepCompleted {
-        flow_id: flow.id.clone(),
-        step_id: flow.steps[index].id.clone(),
-        step_index: index,
-    };
-    scratch.apply(&completed);
-    events.push(completed);
-    if index + 1 == flow.steps.len() {
-        let finished = LifecycleEvent::FlowCompleted {
+        reaction.record(LifecycleEvent::FlowStarted {
             flow_id: flow.id.clone(),
-        };
-        scratch.apply(&finished);
-        events.push(finished);
+            version: flow.version,
+        });
     }
+    reaction.events
 }
 
 fn first_triggered<'a>(

@@ -299,14 +299,19 @@ impl Net {
         self.in_flight = true;
         let url = format!("{}/v1/batch", self.host);
         wasm_bindgen_futures::spawn_local(async move {
-            let ok = post(&url, &body).await.is_ok();
-            with_app(move |app| app.net.delivered(&ids, ok));
+            let delivery = post(&url, &body).await;
+            with_app(move |app| app.net.delivered(&ids, delivery));
         });
     }
 
-    fn delivered(&mut self, ids: &[String], ok: bool) {
+    fn delivered(&mut self, ids: &[String], delivery: Delivery) {
         self.in_flight = false;
-        if ok {
+        if delivery == Delivery::Refused {
+            // The collector will never accept this batch (bad input, unknown key): keeping it would
+            // block every later event behind it.
+            crate::warn("the collector refused a batch of events; they were dropped");
+        }
+        if delivery != Delivery::Retry {
             self.failures = 0;
             self.next_attempt_at = 0.0;
             let queue: Vec<Queued> = self
@@ -360,12 +365,32 @@ pub(crate) fn init_pagehide() {
     handler.forget();
 }
 
-async fn fetch(url: &str, init: &web_sys::RequestInit) -> Result<web_sys::Response, String> {
+/// How the collector answered a batch.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Delivery {
+    /// Stored (2xx): the events leave the queue.
+    Stored,
+    /// Refused for good (a 4xx other than 408 or 429): retrying cannot help.
+    Refused,
+    /// Unreachable, overloaded or failing: try again later.
+    Retry,
+}
+
+/// Whether a status means the same request would be refused again.
+pub(crate) fn is_permanent_refusal(status: u16) -> bool {
+    (400..500).contains(&status) && status != 408 && status != 429
+}
+
+async fn send(url: &str, init: &web_sys::RequestInit) -> Result<web_sys::Response, String> {
     let window = web_sys::window().ok_or("no window")?;
     let response = JsFuture::from(window.fetch_with_str_and_init(url, init))
         .await
         .map_err(|_| "network error")?;
-    let response: web_sys::Response = response.dyn_into().map_err(|_| "not a response")?;
+    Ok(response.dyn_into().map_err(|_| "not a response")?)
+}
+
+async fn fetch(url: &str, init: &web_sys::RequestInit) -> Result<web_sys::Response, String> {
+    let response = send(url, init).await?;
     if !response.ok() {
         return Err(format!("HTTP {}", response.status()));
     }
@@ -373,16 +398,21 @@ async fn fetch(url: &str, init: &web_sys::RequestInit) -> Result<web_sys::Respon
 }
 
 /// `POST /v1/batch` as `text/plain`, which needs no CORS preflight.
-async fn post(url: &str, body: &str) -> Result<(), String> {
+async fn post(url: &str, body: &str) -> Delivery {
     let init = web_sys::RequestInit::new();
     init.set_method("POST");
     init.set_mode(web_sys::RequestMode::Cors);
     init.set_credentials(web_sys::RequestCredentials::Omit);
     init.set_body(&JsValue::from_str(body));
-    let headers = web_sys::Headers::new().map_err(|_| "headers")?;
-    let _ = headers.set("Content-Type", "text/plain;charset=UTF-8");
-    init.set_headers(&headers);
-    fetch(url, &init).await.map(|_| ())
+    if let Ok(headers) = web_sys::Headers::new() {
+        let _ = headers.set("Content-Type", "text/plain;charset=UTF-8");
+        init.set_headers(&headers);
+    }
+    match send(url, &init).await {
+        Ok(response) if response.ok() => Delivery::Stored,
+        Ok(response) if is_permanent_refusal(response.status()) => Delivery::Refused,
+        _ => Delivery::Retry,
+    }
 }
 
 /// `GET /v1/boot`.
@@ -414,4 +444,30 @@ pub(crate) async fn fetch_boot(request: BootRequest) -> Result<Boot, String> {
             .cloned()
             .unwrap_or_default(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_permanent_refusal;
+
+    fn check(status: u16, permanent: bool) {
+        assert_eq!(is_permanent_refusal(status), permanent, "HTTP {status}");
+    }
+
+    #[test]
+    fn which_answers_drop_a_batch() {
+        for (status, permanent) in [
+            (400, true),
+            (401, true),
+            (403, true),
+            (413, true),
+            (408, false),
+            (429, false),
+            (500, false),
+            (503, false),
+            (200, false),
+        ] {
+            check(status, permanent);
+        }
+    }
 }

@@ -128,6 +128,20 @@ pub async fn press_key(client: &Client, key: impl Into<char>) -> anyhow::Result<
         .context("pressing a key")
 }
 
+/// Presses `key` while holding Shift (Shift+Tab moves focus backwards).
+pub async fn press_key_with_shift(client: &Client, key: impl Into<char>) -> anyhow::Result<()> {
+    let (key, shift) = (key.into(), Key::Shift.into());
+    let keyboard = KeyActions::new("keyboard".to_string())
+        .then(KeyAction::Down { value: shift })
+        .then(KeyAction::Down { value: key })
+        .then(KeyAction::Up { value: key })
+        .then(KeyAction::Up { value: shift });
+    client
+        .perform_actions(keyboard)
+        .await
+        .context("pressing a key with Shift")
+}
+
 /// Reloads the current page, as a user pressing F5.
 pub async fn reload(client: &Client) -> anyhow::Result<()> {
     client.refresh().await.context("reloading the page")

@@ -11,6 +11,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::collector_api::{CollectorAdminClient, Funnel, StoredEvent};
+use crate::locators;
 
 /// How long a step may take to appear or react (wasm download and boot included).
 pub const STEP_TIMEOUT: Duration = Duration::from_secs(20);
@@ -678,19 +679,49 @@ pub struct FocusSnapshot {
     pub action: Option<String>,
     /// Whether focus is inside the rendered step.
     pub inside_step: bool,
+    /// Whether the page's own focused element is the widget's host element (focus is in its
+    /// shadow root, not in the host page).
+    pub in_widget_root: bool,
+    /// Which of the step's focusable controls (`locators::FOCUSABLE`, in document order) has focus.
+    pub control_index: Option<usize>,
+    /// How many focusable controls the step has.
+    pub control_count: usize,
 }
 
 /// The deepest focused element (inside the widget's shadow root when focus is there).
 pub async fn deep_focus(client: &Client) -> anyhow::Result<FocusSnapshot> {
     let focus = client
         .execute(
-            "let element = document.activeElement; \
+            "let root = document.activeElement, element = root; \
              while (element && element.shadowRoot && element.shadowRoot.activeElement) element = element.shadowRoot.activeElement; \
+             let step = element && element.closest ? element.closest(arguments[1]) : null; \
+             let controls = step ? [...step.querySelectorAll(arguments[0])] : []; \
+             let index = controls.indexOf(element); \
              return { tag: element ? element.tagName.toLowerCase() : null, \
                       action: element && element.getAttribute ? element.getAttribute('data-action') : null, \
-                      inside_step: !!(element && element.closest && element.closest('[data-waymark-step]')) };",
-            vec![],
+                      inside_step: !!step, \
+                      in_widget_root: !!root && root.matches(arguments[2]), \
+                      control_index: index < 0 ? null : index, \
+                      control_count: controls.length };",
+            vec![
+                json!(locators::FOCUSABLE),
+                json!(locators::STEP),
+                json!(locators::WIDGET_ROOT),
+            ],
         )
         .await?;
     Ok(serde_json::from_value(focus)?)
+}
+
+/// Waits until focus is inside the visible step (the widget moves it there when a step opens).
+pub async fn wait_for_focus_in_step(client: &Client) -> anyhow::Result<FocusSnapshot> {
+    wait_until("focus moves into the step", STEP_TIMEOUT, async || {
+        let focus = deep_focus(client).await?;
+        Ok(if focus.inside_step && focus.in_widget_root {
+            Observation::Ready(focus)
+        } else {
+            Observation::NotYet(format!("{focus:?}"))
+        })
+    })
+    .await
 }

@@ -17,6 +17,10 @@ pub const STEP: &str = "[data-waymark-step]";
 pub const STEP_PROGRESS: &str = "[data-waymark-progress]";
 /// A tooltip's arrow.
 pub const TOOLTIP_ARROW: &str = "[data-waymark-arrow]";
+/// What Tab can reach (in a step: its buttons and the links in its body); the card itself has
+/// `tabindex="-1"`, so it takes focus when it opens but is not a Tab stop.
+pub const FOCUSABLE: &str = "a[href], area[href], button:not([disabled]), input:not([disabled]), \
+     select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex^=\"-\"])";
 
 /// A step button by its `data-action` (`next`, `back`, `dismiss`, `cta`).
 pub fn step_button(action: &str) -> String {

@@ -518,12 +518,55 @@ fn typing_in_host() -> bool {
     text_input || tag == "textarea" || tag == "select" || editable
 }
 
-/// Esc dismisses, ←/→ go back/next (mirrored on right-to-left pages).
+/// A modal step traps Tab, as WAI-ARIA's dialog pattern asks: Tab on its last control (or on the
+/// card itself, focused when it opens) goes to the first, Shift+Tab on the first goes to the last.
+/// The card is a popover, not a modal `<dialog>`, so the browser would otherwise tab on into the
+/// host page. Focus outside the card (the user clicked the page) is left alone; tooltips never trap.
+fn trap_tab(event: &web_sys::KeyboardEvent) {
+    let modal = UI.with(|ui| {
+        let guard = ui.borrow();
+        let ui = guard.as_ref()?;
+        let card = ui.current.as_ref()?;
+        (card.kind == StepKind::Modal && !card.centred_tooltip)
+            .then(|| ui.card_el.clone())
+            .flatten()
+    });
+    let Some(card) = modal else {
+        return;
+    };
+    // All a step can hold that Tab stops on: its buttons and the links `body::render` makes.
+    let Ok(controls) = card.query_selector_all("a[href],button") else {
+        return;
+    };
+    let last = controls
+        .length()
+        .checked_sub(1)
+        .and_then(|index| controls.item(index));
+    let (Some(first), Some(last)) = (controls.item(0), last) else {
+        return;
+    };
+    let (from, to) = if event.shift_key() {
+        (first, last)
+    } else {
+        (last, first)
+    };
+    let active = deep_active_element().map(web_sys::Node::from);
+    if active == Some(from) || active == Some(card.into()) {
+        event.prevent_default();
+        let _ = to.unchecked_into::<HtmlElement>().focus();
+    }
+}
+
+/// Esc dismisses, ←/→ go back/next (mirrored on right-to-left pages), Tab stays in a modal step.
 fn listen_keys(document: &web_sys::Document) {
     let handler =
         Closure::<dyn FnMut(web_sys::KeyboardEvent)>::new(|event: web_sys::KeyboardEvent| {
             if event.default_prevented() || event.alt_key() || event.ctrl_key() || event.meta_key()
             {
+                return;
+            }
+            if event.key() == "Tab" {
+                trap_tab(&event);
                 return;
             }
             let showing = UI.with(|ui| {

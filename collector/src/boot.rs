@@ -1,17 +1,21 @@
 //! `GET /v1/boot`: everything the widget needs on page load, from the cached live flows and one
-//! indexed read of the user.
+//! indexed read of the user, plus the events, account traits or segments that a live flow's
+//! audience reads (only when one does). Flows whose audience does not match are left out.
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
+use axum::http::header::{ACCEPT_LANGUAGE, USER_AGENT};
 use axum::routing::get;
 use axum::{Json, Router};
 use engine::Context;
+use engine::audience::Device;
 use engine::progress::decide;
 use engine::wire::BootResponse;
 use serde::Deserialize;
 
 use crate::AppState;
+use crate::audience::{Visit, Visitor, visible_flows};
 use crate::error::Error;
 use crate::ingest::check_user_id;
 use crate::keys::authorize_write;
@@ -25,6 +29,8 @@ struct BootQuery {
     write_key: Option<String>,
     user_id: Option<String>,
     url: Option<String>,
+    /// `mobile` or `desktop`; without it the User-Agent decides.
+    device: Option<String>,
 }
 
 async fn boot(
@@ -42,20 +48,71 @@ async fn boot(
     let user_id = query.user_id.unwrap_or_default();
     check_user_id(&user_id)?;
 
+    let device = device(query.device.as_deref(), &headers)?;
+
     let (flows, user) = tokio::try_join!(
         state.live_flows.get(state.store.as_ref(), &app.id),
         state.store.user(&app.id, &user_id)
     )?;
+    let url = query.url.unwrap_or_default();
+    // Flows whose audience does not match never reach the widget (except the one the user is in
+    // the middle of); `waymark.start` can therefore only start flows this user was sent.
+    let visit = Visit {
+        url: Some(url.clone()).filter(|url| !url.is_empty()),
+        device,
+        locale: accept_language(&headers),
+    };
+    let visitor = Visitor {
+        user_id: &user_id,
+        traits: &user.traits,
+        active_flow: user.progress.active.as_deref(),
+    };
+    let flows = visible_flows(state.store.as_ref(), &app.id, visitor, &flows, visit).await?;
     let context = Context {
-        url: query.url.unwrap_or_default(),
+        url,
         traits: user.traits.clone(),
     };
     let next = decide(&flows, &user.progress, &context);
     Ok(Json(BootResponse {
         user_id,
-        flows: flows.as_ref().clone(),
+        flows,
         progress: user.progress,
         traits: user.traits,
         next,
     }))
+}
+
+/// The `device` query parameter when given, else a guess from the User-Agent ("Mobi" is the token
+/// every mainstream mobile browser sends); unknown without either.
+fn device(query: Option<&str>, headers: &HeaderMap) -> Result<Option<Device>, Error> {
+    match query.map(str::trim) {
+        Some("mobile") => Ok(Some(Device::Mobile)),
+        Some("desktop") => Ok(Some(Device::Desktop)),
+        Some("") | None => Ok(headers
+            .get(USER_AGENT)
+            .and_then(|agent| agent.to_str().ok())
+            .map(|agent| {
+                if agent.contains("Mobi") {
+                    Device::Mobile
+                } else {
+                    Device::Desktop
+                }
+            })),
+        Some(_) => Err(Error::invalid(
+            "invalid_query",
+            "device",
+            "device is \"mobile\" or \"desktop\"",
+        )),
+    }
+}
+
+/// The first language of `Accept-Language` (`fr-CA,fr;q=0.9` gives `fr-CA`).
+fn accept_language(headers: &HeaderMap) -> Option<String> {
+    let header = headers.get(ACCEPT_LANGUAGE)?.to_str().ok()?;
+    header
+        .split(',')
+        .filter_map(|entry| entry.split(';').next())
+        .map(str::trim)
+        .find(|tag| !tag.is_empty() && *tag != "*")
+        .map(str::to_string)
 }

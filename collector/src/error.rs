@@ -40,6 +40,14 @@ pub enum Error {
     FlowNotFound(String),
     #[error("a flow with id {0} already exists")]
     FlowExists(String),
+    #[error("the segment has {} problem(s)", .0.len())]
+    InvalidSegment(Vec<FieldError>),
+    #[error("no segment with id {0}")]
+    SegmentNotFound(String),
+    #[error("a segment with id {0} already exists")]
+    SegmentExists(String),
+    #[error("segment {id} is used by the audience of flow(s) {}", .flows.join(", "))]
+    SegmentInUse { id: String, flows: Vec<String> },
     #[error("not found")]
     NotFound,
     #[error("method not allowed")]
@@ -67,9 +75,13 @@ impl Error {
             Error::InvalidBody { .. } | Error::Invalid { .. } => StatusCode::BAD_REQUEST,
             Error::InvalidWriteKey | Error::InvalidAdminKey => StatusCode::UNAUTHORIZED,
             Error::OriginNotAllowed(_) => StatusCode::FORBIDDEN,
-            Error::InvalidFlow(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            Error::FlowNotFound(_) | Error::NotFound => StatusCode::NOT_FOUND,
-            Error::FlowExists(_) => StatusCode::CONFLICT,
+            Error::InvalidFlow(_) | Error::InvalidSegment(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Error::FlowNotFound(_) | Error::SegmentNotFound(_) | Error::NotFound => {
+                StatusCode::NOT_FOUND
+            }
+            Error::FlowExists(_) | Error::SegmentExists(_) | Error::SegmentInUse { .. } => {
+                StatusCode::CONFLICT
+            }
             Error::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -86,6 +98,10 @@ impl Error {
             Error::InvalidFlow(_) => "invalid_flow",
             Error::FlowNotFound(_) => "flow_not_found",
             Error::FlowExists(_) => "flow_exists",
+            Error::InvalidSegment(_) => "invalid_segment",
+            Error::SegmentNotFound(_) => "segment_not_found",
+            Error::SegmentExists(_) => "segment_exists",
+            Error::SegmentInUse { .. } => "segment_in_use",
             Error::NotFound => "not_found",
             Error::MethodNotAllowed => "method_not_allowed",
             Error::Internal(_) => "internal",
@@ -99,8 +115,14 @@ impl Error {
             Error::InvalidWriteKey => Some("write_key".into()),
             Error::InvalidAdminKey => Some("authorization".into()),
             Error::OriginNotAllowed(_) => Some("origin".into()),
-            Error::InvalidFlow(errors) if errors.len() == 1 => Some(errors[0].field.clone()),
-            Error::FlowNotFound(_) | Error::FlowExists(_) => Some("id".into()),
+            Error::InvalidFlow(errors) | Error::InvalidSegment(errors) if errors.len() == 1 => {
+                Some(errors[0].field.clone())
+            }
+            Error::FlowNotFound(_)
+            | Error::FlowExists(_)
+            | Error::SegmentNotFound(_)
+            | Error::SegmentExists(_)
+            | Error::SegmentInUse { .. } => Some("id".into()),
             _ => None,
         }
     }
@@ -111,7 +133,7 @@ impl Error {
             message: self.to_string(),
             field: self.field(),
             errors: match self {
-                Error::InvalidFlow(errors) => errors.clone(),
+                Error::InvalidFlow(errors) | Error::InvalidSegment(errors) => errors.clone(),
                 _ => Vec::new(),
             },
         }

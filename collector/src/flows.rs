@@ -11,6 +11,7 @@ use engine::{Flow, FlowStatus, Trigger, validate_flow};
 use serde::Serialize;
 
 use crate::AppState;
+use crate::audience;
 use crate::body::JsonBody;
 use crate::error::Error;
 use crate::keys::AdminApp;
@@ -65,7 +66,7 @@ async fn create(
     Extension(AdminApp(app)): Extension<AdminApp>,
     JsonBody(flow): JsonBody<Flow>,
 ) -> Result<(StatusCode, Json<Flow>), Error> {
-    let mut flow = compile(flow)?;
+    let mut flow = compile(&state, &app.id, flow).await?;
     flow.status = FlowStatus::Draft;
     flow.version = 1;
     let stored = state
@@ -99,7 +100,7 @@ async fn update(
         ));
     }
     let current = existing(&state, &app.id, &id).await?;
-    let mut flow = compile(flow)?;
+    let mut flow = compile(&state, &app.id, flow).await?;
     flow.status = current.status;
     flow.version = current.version + 1;
     save(&state, &app.id, flow).await
@@ -111,7 +112,7 @@ async fn import(
     Extension(AdminApp(app)): Extension<AdminApp>,
     JsonBody(flow): JsonBody<Flow>,
 ) -> Result<Json<Flow>, Error> {
-    let mut flow = compile(flow)?;
+    let mut flow = compile(&state, &app.id, flow).await?;
     let previous_version = state
         .store
         .flow(&app.id, &flow.id)
@@ -160,9 +161,11 @@ async fn export(
         .into_response())
 }
 
-/// Refuses an invalid flow with every problem listed, and compiles each step's Markdown body.
-fn compile(mut flow: Flow) -> Result<Flow, Error> {
-    let errors = validate_flow(&flow);
+/// Refuses an invalid flow with every problem listed (an audience naming an unknown segment
+/// included), and compiles each step's Markdown body.
+async fn compile(state: &AppState, app_id: &str, mut flow: Flow) -> Result<Flow, Error> {
+    let mut errors = validate_flow(&flow);
+    errors.extend(audience::unknown_segments(state.store.as_ref(), app_id, &flow).await?);
     if !errors.is_empty() {
         return Err(Error::InvalidFlow(errors));
     }

@@ -2,6 +2,7 @@
 //! manage flows and serves the widget's files. `main.rs` only parses flags and calls [`run`].
 
 mod assets;
+mod audience;
 mod body;
 mod boot;
 mod config;
@@ -14,6 +15,7 @@ mod keys;
 mod live_flows;
 pub mod markdown;
 pub mod schema;
+mod segments;
 pub mod storage;
 
 use std::sync::Arc;
@@ -73,6 +75,7 @@ pub fn app(state: AppState) -> Router {
         .merge(flows::router())
         .merge(funnel::router())
         .merge(events::router())
+        .merge(segments::router())
         .layer(from_fn_with_state(state.clone(), keys::require_admin));
     // The fallback is set before the CORS layer so that preflights reach the middleware.
     let api = Router::new()

@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::audience::Rule;
 use crate::doc::Node;
 
 /// The format marker every exported flow file carries.
@@ -43,6 +44,10 @@ pub struct Flow {
     /// Higher goes first when several flows could start at once.
     #[serde(default)]
     pub priority: i32,
+    /// Who may get the flow automatically; everyone when absent. The collector evaluates it at
+    /// boot and sends only matching flows; `waymark.start` bypasses it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audience: Option<Rule>,
     pub steps: Vec<Step>,
 }
 

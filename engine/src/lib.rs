@@ -2,6 +2,7 @@
 //! engine that decides what a user sees next. It does no IO, so the widget (wasm) and the
 //! collector (native) run the exact same decisions.
 
+pub mod audience;
 pub mod doc;
 pub mod flow;
 pub mod pattern;

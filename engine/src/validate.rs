@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::audience::validate_rule;
 use crate::doc::is_safe_href;
 use crate::flow::{Advance, ButtonAction, Flow, StepKind, Trigger};
 use crate::template::placeholders;
@@ -47,6 +48,9 @@ pub fn validate_flow(flow: &Flow) -> Vec<FieldError> {
         Trigger::Url { pattern } => check_pattern(pattern, "trigger.pattern", &mut errors),
         Trigger::Event { name } => check_event_name(name, "trigger.name", &mut errors),
         Trigger::Manual => {}
+    }
+    if let Some(audience) = &flow.audience {
+        errors.extend(validate_rule(audience, "audience"));
     }
     if flow.steps.is_empty() {
         errors.push(FieldError::new(
@@ -174,7 +178,7 @@ pub fn validate_flow(flow: &Flow) -> Vec<FieldError> {
     errors
 }
 
-fn check_identifier(value: &str, field: &str, errors: &mut Vec<FieldError>) {
+pub(crate) fn check_identifier(value: &str, field: &str, errors: &mut Vec<FieldError>) {
     if value.is_empty() {
         errors.push(FieldError::new(field, "required", "must not be empty"));
     } else if value.len() > 64
@@ -202,7 +206,7 @@ fn check_text(value: &str, field: &str, max: usize, errors: &mut Vec<FieldError>
     }
 }
 
-fn check_pattern(pattern: &str, field: &str, errors: &mut Vec<FieldError>) {
+pub(crate) fn check_pattern(pattern: &str, field: &str, errors: &mut Vec<FieldError>) {
     let pattern = pattern.trim();
     if pattern.is_empty() {
         errors.push(FieldError::new(

@@ -171,6 +171,7 @@ pub(crate) fn flow(value: &Value) -> Option<Flow> {
             ],
         )?,
         priority: object.get("priority").and_then(Value::as_i64).unwrap_or(0) as i32,
+        audience: None,
         steps: list(object, "steps", step)?,
     })
 }

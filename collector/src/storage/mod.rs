@@ -4,13 +4,15 @@
 mod postgres;
 mod sqlite;
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use anyhow::Context as _;
 use async_trait::async_trait;
+use engine::audience::Rule;
 use engine::wire::EventKind;
 use engine::{Flow, LifecycleEvent, UserProgress};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 pub use postgres::PostgresStore;
@@ -130,6 +132,72 @@ pub struct StoredEvent {
     pub received_at: i64,
 }
 
+/// A saved, reusable audience rule.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Segment {
+    pub id: String,
+    pub name: String,
+    pub rule: Rule,
+    /// Milliseconds since the Unix epoch, set by the store; accepted and ignored on input so a
+    /// fetched segment can be sent back as it is.
+    #[serde(default)]
+    pub updated_at: i64,
+}
+
+/// One tracked event, as audience rules count them.
+#[derive(Debug)]
+pub struct TrackedEvent {
+    pub user_id: String,
+    pub name: String,
+    /// The sender's time (ms), which is when the user did it even if the batch came later.
+    pub timestamp: i64,
+}
+
+/// One `group` event, in arrival order.
+#[derive(Debug)]
+pub struct GroupEvent {
+    pub user_id: String,
+    pub group_id: String,
+    pub traits: Map<String, Value>,
+}
+
+/// Each user's tracked event times by event name.
+pub fn events_by_user(events: Vec<TrackedEvent>) -> HashMap<String, HashMap<String, Vec<i64>>> {
+    let mut by_user: HashMap<String, HashMap<String, Vec<i64>>> = HashMap::new();
+    for event in events {
+        by_user
+            .entry(event.user_id)
+            .or_default()
+            .entry(event.name)
+            .or_default()
+            .push(event.timestamp);
+    }
+    by_user
+}
+
+/// Each user's account traits: the user belongs to the account of their latest `group` call, and
+/// an account's traits are every `group` call's traits for it merged in arrival order (any member
+/// may update them).
+pub fn account_traits_by_user(events: Vec<GroupEvent>) -> HashMap<String, Map<String, Value>> {
+    let mut accounts: HashMap<String, Map<String, Value>> = HashMap::new();
+    let mut membership: HashMap<String, String> = HashMap::new();
+    for event in events {
+        accounts
+            .entry(event.group_id.clone())
+            .or_default()
+            .extend(event.traits);
+        membership.insert(event.user_id, event.group_id);
+    }
+    membership
+        .into_iter()
+        .map(|(user_id, group_id)| {
+            let traits = accounts.get(&group_id).cloned().unwrap_or_default();
+            (user_id, traits)
+        })
+        .collect()
+}
+
 #[async_trait]
 pub trait Store: Send + Sync {
     async fn upsert_app(&self, app: &App) -> anyhow::Result<()>;
@@ -148,6 +216,37 @@ pub trait Store: Send + Sync {
     async fn ingest(&self, batch: &IngestBatch) -> anyhow::Result<IngestOutcome>;
 
     async fn funnel(&self, app_id: &str, flow_id: &str) -> anyhow::Result<Vec<FunnelRow>>;
+
+    async fn segments(&self, app_id: &str) -> anyhow::Result<Vec<Segment>>;
+    async fn segment(&self, app_id: &str, id: &str) -> anyhow::Result<Option<Segment>>;
+    /// Stores a new segment; `None` when one with that id exists already.
+    async fn create_segment(
+        &self,
+        app_id: &str,
+        segment: &Segment,
+    ) -> anyhow::Result<Option<Segment>>;
+    async fn save_segment(&self, app_id: &str, segment: &Segment) -> anyhow::Result<Segment>;
+    /// Whether there was such a segment.
+    async fn delete_segment(&self, app_id: &str, id: &str) -> anyhow::Result<bool>;
+
+    /// Tracked events with one of these names, of one user or of every user when `user_id` is
+    /// `None`. Only the names rules ask about are read, however busy the user is otherwise.
+    async fn tracked_events(
+        &self,
+        app_id: &str,
+        user_id: Option<&str>,
+        names: &[String],
+    ) -> anyhow::Result<Vec<TrackedEvent>>;
+    /// `group` events in arrival order: for one user, every event of the account they joined
+    /// last (sent by any member); for `None`, all of them.
+    async fn group_events(
+        &self,
+        app_id: &str,
+        user_id: Option<&str>,
+    ) -> anyhow::Result<Vec<GroupEvent>>;
+    /// Every user id with its traits, including users known only from their events.
+    async fn users(&self, app_id: &str) -> anyhow::Result<Vec<(String, Map<String, Value>)>>;
+
     /// The latest `limit` events, oldest first.
     async fn events(
         &self,

@@ -11,9 +11,10 @@ use sqlx::types::Json;
 use sqlx::{PgPool, Postgres, QueryBuilder};
 
 use super::{
-    App, FunnelRow, IngestBatch, IngestOutcome, Store, StoredEvent, StoredFlow, UserState,
-    chunk_sizes, decode_flow, now_ms,
+    App, FunnelRow, GroupEvent, IngestBatch, IngestOutcome, Segment, Store, StoredEvent,
+    StoredFlow, TrackedEvent, UserState, chunk_sizes, decode_flow, now_ms,
 };
+use engine::audience::Rule;
 
 /// Rows per multi-row insert: 13 binds each stays far below PostgreSQL's 65,535.
 const MAX_CHUNK: usize = 128;
@@ -278,6 +279,127 @@ impl Store for PostgresStore {
             .collect())
     }
 
+    async fn segments(&self, app_id: &str) -> anyhow::Result<Vec<Segment>> {
+        let rows: Vec<SegmentRow> = sqlx::query_as(
+            "SELECT id, name, rule, updated_at FROM segments WHERE app_id = $1 ORDER BY id",
+        )
+        .bind(app_id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(decode_segment).collect())
+    }
+
+    async fn segment(&self, app_id: &str, id: &str) -> anyhow::Result<Option<Segment>> {
+        let row: Option<SegmentRow> = sqlx::query_as(
+            "SELECT id, name, rule, updated_at FROM segments WHERE app_id = $1 AND id = $2",
+        )
+        .bind(app_id)
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(decode_segment))
+    }
+
+    async fn create_segment(
+        &self,
+        app_id: &str,
+        segment: &Segment,
+    ) -> anyhow::Result<Option<Segment>> {
+        self.write_segment(app_id, segment, "DO NOTHING").await
+    }
+
+    async fn save_segment(&self, app_id: &str, segment: &Segment) -> anyhow::Result<Segment> {
+        self.write_segment(
+            app_id,
+            segment,
+            "DO UPDATE SET name = excluded.name, rule = excluded.rule, updated_at = excluded.updated_at",
+        )
+        .await?
+        .context("saving a segment changed no row")
+    }
+
+    async fn delete_segment(&self, app_id: &str, id: &str) -> anyhow::Result<bool> {
+        let deleted = sqlx::query("DELETE FROM segments WHERE app_id = $1 AND id = $2")
+            .bind(app_id)
+            .bind(id)
+            .execute(&self.pool)
+            .await?
+            .rows_affected();
+        Ok(deleted == 1)
+    }
+
+    async fn tracked_events(
+        &self,
+        app_id: &str,
+        user_id: Option<&str>,
+        names: &[String],
+    ) -> anyhow::Result<Vec<TrackedEvent>> {
+        let rows: Vec<(String, String, i64)> = sqlx::query_as(
+            "SELECT user_id, name, client_ts FROM events
+             WHERE app_id = $1 AND ($2::TEXT IS NULL OR user_id = $2) AND type = 'track'
+               AND name = ANY($3)",
+        )
+        .bind(app_id)
+        .bind(user_id)
+        .bind(names)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(user_id, name, timestamp)| TrackedEvent {
+                user_id,
+                name,
+                timestamp,
+            })
+            .collect())
+    }
+
+    async fn group_events(
+        &self,
+        app_id: &str,
+        user_id: Option<&str>,
+    ) -> anyhow::Result<Vec<GroupEvent>> {
+        // For one user, only the account they joined last; otherwise every account.
+        let rows: Vec<(String, String, Json<Map<String, Value>>)> = sqlx::query_as(
+            "SELECT user_id, group_id, traits FROM events
+             WHERE app_id = $1 AND type = 'group' AND group_id IS NOT NULL
+               AND ($2::TEXT IS NULL OR group_id = (
+                 SELECT group_id FROM events
+                 WHERE app_id = $1 AND user_id = $2 AND type = 'group' AND group_id IS NOT NULL
+                 ORDER BY seq DESC LIMIT 1
+               ))
+             ORDER BY seq",
+        )
+        .bind(app_id)
+        .bind(user_id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(user_id, group_id, Json(traits))| GroupEvent {
+                user_id,
+                group_id,
+                traits,
+            })
+            .collect())
+    }
+
+    async fn users(&self, app_id: &str) -> anyhow::Result<Vec<(String, Map<String, Value>)>> {
+        let rows: Vec<(String, Json<Map<String, Value>>)> = sqlx::query_as(
+            "SELECT user_id, traits FROM users WHERE app_id = $1
+             UNION ALL
+             SELECT DISTINCT user_id, '{}'::JSONB FROM events
+             WHERE app_id = $1 AND user_id NOT IN (SELECT user_id FROM users WHERE app_id = $1)",
+        )
+        .bind(app_id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(user_id, Json(traits))| (user_id, traits))
+            .collect())
+    }
+
     async fn events(
         &self,
         app_id: &str,
@@ -318,6 +440,46 @@ impl Store for PostgresStore {
                 },
             )
             .collect())
+    }
+}
+
+type SegmentRow = (String, String, Json<Rule>, i64);
+
+fn decode_segment((id, name, Json(rule), updated_at): SegmentRow) -> Segment {
+    Segment {
+        id,
+        name,
+        rule,
+        updated_at,
+    }
+}
+
+impl PostgresStore {
+    /// Inserts a segment, resolving an existing id with `on_conflict`; `None` when nothing was written.
+    async fn write_segment(
+        &self,
+        app_id: &str,
+        segment: &Segment,
+        on_conflict: &'static str,
+    ) -> anyhow::Result<Option<Segment>> {
+        let updated_at = now_ms();
+        let sql = format!(
+            "INSERT INTO segments (app_id, id, name, rule, updated_at) VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (app_id, id) {on_conflict}"
+        );
+        let written = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(app_id)
+            .bind(&segment.id)
+            .bind(&segment.name)
+            .bind(Json(&segment.rule))
+            .bind(updated_at)
+            .execute(&self.pool)
+            .await?
+            .rows_affected();
+        Ok((written == 1).then(|| Segment {
+            updated_at,
+            ..segment.clone()
+        }))
     }
 }
 

@@ -13,8 +13,8 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use tokio::sync::Mutex;
 
 use super::{
-    App, FunnelRow, IngestBatch, IngestOutcome, Store, StoredEvent, StoredFlow, UserState,
-    decode_flow, now_ms,
+    App, FunnelRow, GroupEvent, IngestBatch, IngestOutcome, Segment, Store, StoredEvent,
+    StoredFlow, TrackedEvent, UserState, decode_flow, now_ms,
 };
 
 /// One event as sent to the insert statement, a JSON array read back by `json_each`.
@@ -295,6 +295,146 @@ impl Store for SqliteStore {
             .collect())
     }
 
+    async fn segments(&self, app_id: &str) -> anyhow::Result<Vec<Segment>> {
+        let rows: Vec<SegmentRow> = sqlx::query_as(
+            "SELECT id, name, rule, updated_at FROM segments WHERE app_id = ? ORDER BY id",
+        )
+        .bind(app_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter().map(decode_segment).collect()
+    }
+
+    async fn segment(&self, app_id: &str, id: &str) -> anyhow::Result<Option<Segment>> {
+        let row: Option<SegmentRow> = sqlx::query_as(
+            "SELECT id, name, rule, updated_at FROM segments WHERE app_id = ? AND id = ?",
+        )
+        .bind(app_id)
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(decode_segment).transpose()
+    }
+
+    async fn create_segment(
+        &self,
+        app_id: &str,
+        segment: &Segment,
+    ) -> anyhow::Result<Option<Segment>> {
+        self.write_segment(app_id, segment, "DO NOTHING").await
+    }
+
+    async fn save_segment(&self, app_id: &str, segment: &Segment) -> anyhow::Result<Segment> {
+        self.write_segment(
+            app_id,
+            segment,
+            "DO UPDATE SET name = excluded.name, rule = excluded.rule, updated_at = excluded.updated_at",
+        )
+        .await?
+        .context("saving a segment changed no row")
+    }
+
+    async fn delete_segment(&self, app_id: &str, id: &str) -> anyhow::Result<bool> {
+        let deleted = sqlx::query("DELETE FROM segments WHERE app_id = ? AND id = ?")
+            .bind(app_id)
+            .bind(id)
+            .execute(&self.pool)
+            .await?
+            .rows_affected();
+        Ok(deleted == 1)
+    }
+
+    async fn tracked_events(
+        &self,
+        app_id: &str,
+        user_id: Option<&str>,
+        names: &[String],
+    ) -> anyhow::Result<Vec<TrackedEvent>> {
+        // Two statements, as in `events`, so the per-user one uses its index. The names travel as
+        // one JSON array, so the statement is the same whatever their number.
+        let sql = match user_id {
+            Some(_) => {
+                "SELECT user_id, name, client_ts FROM events
+                 WHERE app_id = ?1 AND user_id = ?2 AND type = 'track'
+                   AND name IN (SELECT value FROM json_each(?3))"
+            }
+            None => {
+                "SELECT user_id, name, client_ts FROM events
+                 WHERE app_id = ?1 AND ?2 IS NULL AND type = 'track'
+                   AND name IN (SELECT value FROM json_each(?3))"
+            }
+        };
+        let rows: Vec<(String, String, i64)> = sqlx::query_as(sql)
+            .bind(app_id)
+            .bind(user_id)
+            .bind(serde_json::to_string(names)?)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(user_id, name, timestamp)| TrackedEvent {
+                user_id,
+                name,
+                timestamp,
+            })
+            .collect())
+    }
+
+    async fn group_events(
+        &self,
+        app_id: &str,
+        user_id: Option<&str>,
+    ) -> anyhow::Result<Vec<GroupEvent>> {
+        let sql = match user_id {
+            Some(_) => {
+                "SELECT user_id, group_id, traits FROM events
+                 WHERE app_id = ?1 AND type = 'group' AND group_id = (
+                   SELECT group_id FROM events
+                   WHERE app_id = ?1 AND user_id = ?2 AND type = 'group' AND group_id IS NOT NULL
+                   ORDER BY seq DESC LIMIT 1
+                 ) ORDER BY seq"
+            }
+            None => {
+                "SELECT user_id, group_id, traits FROM events
+                 WHERE app_id = ?1 AND ?2 IS NULL AND type = 'group' AND group_id IS NOT NULL ORDER BY seq"
+            }
+        };
+        let rows: Vec<(String, String, String)> = sqlx::query_as(sql)
+            .bind(app_id)
+            .bind(user_id)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.into_iter()
+            .map(|(user_id, group_id, traits)| {
+                Ok(GroupEvent {
+                    user_id,
+                    group_id,
+                    traits: serde_json::from_str(&traits).context("stored group traits")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn users(&self, app_id: &str) -> anyhow::Result<Vec<(String, Map<String, Value>)>> {
+        let rows: Vec<(String, String)> = sqlx::query_as(
+            "SELECT user_id, traits FROM users WHERE app_id = ?1
+             UNION ALL
+             SELECT DISTINCT user_id, '{}' FROM events
+             WHERE app_id = ?1 AND user_id NOT IN (SELECT user_id FROM users WHERE app_id = ?1)",
+        )
+        .bind(app_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|(user_id, traits)| {
+                Ok((
+                    user_id,
+                    serde_json::from_str(&traits).context("stored user traits")?,
+                ))
+            })
+            .collect()
+    }
+
     async fn events(
         &self,
         app_id: &str,
@@ -323,6 +463,46 @@ impl Store for SqliteStore {
             .fetch_all(&self.pool)
             .await?;
         rows.into_iter().map(stored_event).collect()
+    }
+}
+
+type SegmentRow = (String, String, String, i64);
+
+fn decode_segment((id, name, rule, updated_at): SegmentRow) -> anyhow::Result<Segment> {
+    Ok(Segment {
+        id,
+        name,
+        rule: serde_json::from_str(&rule).context("stored segment rule")?,
+        updated_at,
+    })
+}
+
+impl SqliteStore {
+    /// Inserts a segment, resolving an existing id with `on_conflict`; `None` when nothing was written.
+    async fn write_segment(
+        &self,
+        app_id: &str,
+        segment: &Segment,
+        on_conflict: &'static str,
+    ) -> anyhow::Result<Option<Segment>> {
+        let updated_at = now_ms();
+        let sql = format!(
+            "INSERT INTO segments (app_id, id, name, rule, updated_at) VALUES (?, ?, ?, ?, ?)
+             ON CONFLICT (app_id, id) {on_conflict}"
+        );
+        let written = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(app_id)
+            .bind(&segment.id)
+            .bind(&segment.name)
+            .bind(serde_json::to_string(&segment.rule)?)
+            .bind(updated_at)
+            .execute(&self.pool)
+            .await?
+            .rows_affected();
+        Ok((written == 1).then(|| Segment {
+            updated_at,
+            ..segment.clone()
+        }))
     }
 }
 

@@ -3,6 +3,7 @@
 
 mod admin;
 mod assets;
+mod audience;
 mod auth;
 mod boot;
 mod ingest;

@@ -1,6 +1,8 @@
 //! Data-driven tests of the step engine: each case is a flow set, a sequence of signals and
 //! the lifecycle events and decision that must come out.
 
+mod audience;
+
 use engine::progress::{DismissReason, LifecycleEvent, Signal, decide, react};
 use engine::{ButtonAction, Context, Flow, UserProgress, validate_flow};
 use serde_json::json;

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use anyhow::Context as _;
 
-use crate::{install, shell, test, widget_build};
+use crate::{install, shell, widget_build};
 
 const WIDGET_BUDGET_GZIP_BYTES: u64 = 100 * 1024;
 const FIRST_STEP_BUDGET_MS: f64 = 150.0;
@@ -29,16 +29,16 @@ pub fn run() -> anyhow::Result<()> {
     let dist = widget_build::build(true)?;
     let sizes = widget_sizes(&dist)?;
 
-    let results_dir = test::target_dir().join("bench");
+    let results_dir = shell::target_dir().join("bench");
     std::fs::create_dir_all(&results_dir)?;
     let collector_json = results_dir.join("collector.json");
-    let mut collector_bench = test::cargo(&["bench", "-p", "collector", "--bench", "throughput"]);
+    let mut collector_bench = shell::cargo(&["bench", "-p", "collector", "--bench", "throughput"]);
     collector_bench.env("BENCH_OUT", &collector_json);
     shell::run(collector_bench)?;
     let collector = read_json(&collector_json)?;
 
     let first_step_json = results_dir.join("first_step.json");
-    shell::run(test::cargo(&[
+    shell::run(shell::cargo(&[
         "build",
         "--release",
         "-p",
@@ -46,11 +46,11 @@ pub fn run() -> anyhow::Result<()> {
         "-p",
         "demo-app",
     ]))?;
-    let mut first_step_bench = test::cargo(&["bench", "-p", "tests", "--bench", "first_step"]);
+    let mut first_step_bench = shell::cargo(&["bench", "-p", "tests", "--bench", "first_step"]);
     first_step_bench
         .env("BENCH_OUT", &first_step_json)
         .env("WAYMARK_WIDGET_DIST", &dist)
-        .env("WAYMARK_BIN_DIR", test::target_dir().join("release"))
+        .env("WAYMARK_BIN_DIR", shell::target_dir().join("release"))
         .env("WAYMARK_AXE", install::axe_core_path());
     shell::run(first_step_bench)?;
     let first_step = read_json(&first_step_json)?;

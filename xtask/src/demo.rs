@@ -8,8 +8,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 
-use crate::shell::{self, workspace_root};
-use crate::test::{cargo, target_dir};
+use crate::shell::{self, cargo, target_dir, workspace_root};
 use crate::widget_build;
 
 /// Where the demo keeps its database (ignored by git).

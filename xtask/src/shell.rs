@@ -1,6 +1,6 @@
 //! Running child commands from the workspace root, echoing them, and failing loudly.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::{Context, bail};
@@ -39,4 +39,27 @@ pub fn output(program: &str, args: &[&str]) -> Option<String> {
         .status
         .success()
         .then(|| String::from_utf8_lossy(&output.stdout).into_owned())
+}
+
+/// A cargo command in the workspace root, with the cargo that runs xtask.
+pub fn cargo(arguments: &[&str]) -> Command {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    command(&cargo, arguments)
+}
+
+/// Cargo's output directory (`CARGO_TARGET_DIR`, else `target/`), absolute.
+pub fn target_dir() -> PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(dir) => absolute(Path::new(&dir)),
+        None => workspace_root().join("target"),
+    }
+}
+
+/// `path` made absolute against the workspace root (the tests run from their crate directory).
+pub fn absolute(path: &Path) -> PathBuf {
+    if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        workspace_root().join(path)
+    }
 }

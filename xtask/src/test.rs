@@ -3,13 +3,12 @@
 //! tests passed and failed.
 
 use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 
-use crate::shell::{self, workspace_root};
+use crate::shell::{self, absolute, cargo, target_dir};
 use crate::{install, widget_build};
 
 /// One step's fate, for the summary.
@@ -207,29 +206,6 @@ fn run_counting_tests(mut command: Command) -> (TestCounts, anyhow::Result<()>) 
         Err(error) => Err(anyhow::Error::new(error).context("waiting for cargo test")),
     };
     (counts, outcome)
-}
-
-/// A cargo command in the workspace root, with the cargo that runs xtask.
-pub fn cargo(arguments: &[&str]) -> Command {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    shell::command(&cargo, arguments)
-}
-
-/// Cargo's output directory (`CARGO_TARGET_DIR`, else `target/`), absolute.
-pub fn target_dir() -> PathBuf {
-    match std::env::var_os("CARGO_TARGET_DIR") {
-        Some(dir) => absolute(Path::new(&dir)),
-        None => workspace_root().join("target"),
-    }
-}
-
-/// `path` made absolute against the workspace root (the tests run from their crate directory).
-fn absolute(path: &Path) -> PathBuf {
-    if path.is_absolute() {
-        path.to_path_buf()
-    } else {
-        workspace_root().join(path)
-    }
 }
 
 #[cfg(test)]

@@ -424,13 +424,46 @@ pub fn check_step_is_next_to_target(
     Ok(())
 }
 
-/// The bounding box of a host element.
+/// Finds `arguments[0]` in the page, else inside open shadow roots and same-origin iframes (the
+/// places a step's target may be), and sets `found` to it and `offset` to where its document's
+/// viewport starts in the top page's viewport (each iframe's box plus its border and padding).
+const FIND_DEEP_ELEMENT_JS: &str = r#"
+const selector = arguments[0];
+const search = (root, depth) => {
+  const direct = root.querySelector(selector);
+  if (direct) return { element: direct, x: 0, y: 0 };
+  if (depth >= 4) return null;
+  for (const node of root.querySelectorAll('*')) {
+    if (node.id === 'waymark-root') continue;
+    if (node.shadowRoot) {
+      const inside = search(node.shadowRoot, depth + 1);
+      if (inside) return inside;
+    }
+    let inner = null;
+    try { inner = node.tagName === 'IFRAME' ? node.contentDocument : null; } catch (error) { inner = null; }
+    const inside = inner && search(inner, depth + 1);
+    if (inside) {
+      const frame = node.getBoundingClientRect(), style = getComputedStyle(node);
+      const edge = (side) => parseFloat(style[`border${side}Width`]) + parseFloat(style[`padding${side}`]);
+      return { element: inside.element, x: inside.x + frame.left + edge('Left'), y: inside.y + frame.top + edge('Top') };
+    }
+  }
+  return null;
+};
+const found = search(document, 0);
+"#;
+
+/// The on-screen box of an element of the host page: in the page itself, else inside an open
+/// shadow root or a same-origin iframe (offset by the iframe's position), as the widget finds targets.
 pub async fn page_element_rectangle(client: &Client, selector: &str) -> anyhow::Result<Rectangle> {
     let rectangle = client
         .execute(
-            "const element = document.querySelector(arguments[0]); if (!element) return null; \
-             const box = element.getBoundingClientRect(); \
-             return { left: box.left, top: box.top, right: box.right, bottom: box.bottom, width: box.width, height: box.height };",
+            &format!(
+                "{FIND_DEEP_ELEMENT_JS} if (!found) return null; \
+                 const box = found.element.getBoundingClientRect(); \
+                 return {{ left: box.left + found.x, top: box.top + found.y, right: box.right + found.x, \
+                          bottom: box.bottom + found.y, width: box.width, height: box.height }};"
+            ),
             vec![json!(selector)],
         )
         .await?;
@@ -438,9 +471,37 @@ pub async fn page_element_rectangle(client: &Client, selector: &str) -> anyhow::
     Ok(serde_json::from_value(rectangle)?)
 }
 
-/// Fails unless a click at the middle of the step would land on the step itself (nothing of the
-/// host page, however high its z-index, covers it).
-pub async fn check_step_is_on_top(client: &Client) -> anyhow::Result<()> {
+/// Fails unless the host element `selector` is inside the viewport and is what a person sees
+/// (and would click) at its centre and just inside its top and bottom edges: nothing of the page,
+/// a fixed header say, covers it.
+pub async fn check_page_element_is_uncovered(
+    client: &Client,
+    selector: &str,
+) -> anyhow::Result<()> {
+    let verdict = client
+        .execute(
+            "const element = document.querySelector(arguments[0]); if (!element) return 'missing'; \
+             const box = element.getBoundingClientRect(); \
+             if (box.top < 0 || box.left < 0 || box.bottom > innerHeight || box.right > innerWidth) \
+               return `outside the viewport at ${JSON.stringify(box)}`; \
+             const x = box.left + box.width / 2; \
+             for (const y of [box.top + 2, box.top + box.height / 2, box.bottom - 2]) { \
+               const hit = document.elementFromPoint(x, y); \
+               if (!hit || !element.contains(hit)) return `${hit && hit.outerHTML.slice(0, 120)} covers it at (${x}, ${y})`; \
+             } \
+             return 'uncovered';",
+            vec![json!(selector)],
+        )
+        .await?;
+    ensure!(
+        verdict == "uncovered",
+        "`{selector}` is not fully visible: {verdict}"
+    );
+    Ok(())
+}
+
+/// Where the step stands at its own centre: `on top`, or what covers it.
+async fn step_on_top_verdict(client: &Client) -> anyhow::Result<String> {
     let verdict = client
         .execute(
             "const host = document.querySelector('#waymark-root'); const root = host && host.shadowRoot; \
@@ -453,6 +514,13 @@ pub async fn check_step_is_on_top(client: &Client) -> anyhow::Result<()> {
             vec![],
         )
         .await?;
+    Ok(verdict.as_str().unwrap_or_default().to_string())
+}
+
+/// Fails unless a click at the middle of the step would land on the step itself (nothing of the
+/// host page, however high its z-index, covers it).
+pub async fn check_step_is_on_top(client: &Client) -> anyhow::Result<()> {
+    let verdict = step_on_top_verdict(client).await?;
     ensure!(
         verdict == "on top",
         "the step is not the topmost element at its own centre: {verdict}"
@@ -460,7 +528,30 @@ pub async fn check_step_is_on_top(client: &Client) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The computed text style of the step's title, to catch host styles inherited into the widget.
+/// How long the widget may take to get back on top after the host opens a modal `<dialog>` over
+/// it (docs/contracts.md: it moves into the dialog within about 200 ms).
+pub const BACK_ON_TOP_TIMEOUT: Duration = Duration::from_secs(1);
+
+/// Waits until the step is the topmost element at its own centre (after the host opened
+/// something in the top layer over it).
+pub async fn wait_for_step_on_top(client: &Client) -> anyhow::Result<()> {
+    wait_until(
+        "the step is the topmost element at its own centre",
+        BACK_ON_TOP_TIMEOUT,
+        async || {
+            let verdict = step_on_top_verdict(client).await?;
+            Ok(if verdict == "on top" {
+                Observation::Ready(())
+            } else {
+                Observation::NotYet(verdict)
+            })
+        },
+    )
+    .await
+}
+
+/// The computed text style of the step's title (`color`, `font-family`, `text-transform`,
+/// `direction`), to catch host styles inherited into the widget and check its writing direction.
 pub async fn step_title_style(client: &Client) -> anyhow::Result<BTreeMap<String, String>> {
     let style = client
         .execute(
@@ -468,7 +559,7 @@ pub async fn step_title_style(client: &Client) -> anyhow::Result<BTreeMap<String
              const step = root && root.querySelector('[data-waymark-step]'); \
              const title = step && root.getElementById(step.getAttribute('aria-labelledby')); \
              if (!title) return null; const style = getComputedStyle(title); \
-             return { color: style.color, 'font-family': style.fontFamily, 'text-transform': style.textTransform };",
+             return { color: style.color, 'font-family': style.fontFamily, 'text-transform': style.textTransform, direction: style.direction };",
             vec![],
         )
         .await?;

@@ -1,5 +1,6 @@
 //! A tiny host product served by the test world itself, for pages the demo-app cannot be: the
-//! hostile host (a global stylesheet that fights widgets, and a strict Content-Security-Policy).
+//! hostile host (a global stylesheet that fights widgets, and a strict Content-Security-Policy),
+//! and the hard hosts (page structures where popular tour libraries break).
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -7,7 +8,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use axum::Router;
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -17,6 +18,35 @@ const HOSTILE_HOST_STYLESHEET: &str = include_str!("../fixtures/hostile-host.css
 
 /// The path of the hostile host page; `?user=<id>` names the user.
 pub const HOSTILE_HOST_PATH: &str = "/hostile-host";
+
+/// The hard host pages, by name (tests/fixtures/hard-hosts/NAME.html), served at
+/// `/hard-host/NAME?user=<id>` with `__WAYMARK_SNIPPET__` replaced by the documented snippet.
+const HARD_HOST_PAGES: [(&str, &str); 10] = [
+    ("dialog", include_str!("../fixtures/hard-hosts/dialog.html")),
+    (
+        "dialog-later",
+        include_str!("../fixtures/hard-hosts/dialog-later.html"),
+    ),
+    ("shadow", include_str!("../fixtures/hard-hosts/shadow.html")),
+    ("iframe", include_str!("../fixtures/hard-hosts/iframe.html")),
+    (
+        "iframe-content",
+        include_str!("../fixtures/hard-hosts/iframe-content.html"),
+    ),
+    (
+        "transformed",
+        include_str!("../fixtures/hard-hosts/transformed.html"),
+    ),
+    ("rtl", include_str!("../fixtures/hard-hosts/rtl.html")),
+    ("mobile", include_str!("../fixtures/hard-hosts/mobile.html")),
+    ("scroll", include_str!("../fixtures/hard-hosts/scroll.html")),
+    ("late", include_str!("../fixtures/hard-hosts/late.html")),
+];
+
+/// The path of the hard host page `name` (see `locators::hard_host`).
+pub fn hard_host_path(name: &str) -> String {
+    format!("/hard-host/{name}")
+}
 
 /// What the fixture pages embed: where the widget comes from and with which key.
 #[derive(Clone, Debug)]
@@ -56,6 +86,7 @@ impl FixtureHost {
         let router = Router::new()
             .route(HOSTILE_HOST_PATH, get(hostile_host_page))
             .route("/fixtures/hostile-host.css", get(hostile_host_stylesheet))
+            .route("/hard-host/{name}", get(hard_host_page))
             .with_state(settings);
         let server = tokio::spawn(async move {
             let _ = axum::serve(listener, router).await;
@@ -121,6 +152,53 @@ async fn hostile_host_page(
                 strict_content_security_policy(&settings.collector_url, &nonce),
             ),
             (header::CACHE_CONTROL, "no-store".to_string()),
+        ],
+        page,
+    )
+        .into_response()
+}
+
+/// The documented snippet (stub, `load`, `identify`), inline: the hard hosts send no CSP.
+fn snippet(settings: &SnippetSettings, user_id: &str) -> String {
+    format!(
+        r#"<script>
+  !function(w,d){{if(w.waymark)return;var q=[],a=w.waymark={{_q:q}};
+  ["identify","group","track","page","start","reset","on","off"].forEach(function(m){{
+    a[m]=function(){{q.push([m,[].slice.call(arguments)]);return a}}}});
+  a.load=function(o){{a._o=o;var s=d.createElement("script");s.async=true;
+    s.src=o.host+"/sdk/loader.js";d.head.appendChild(s)}}}}(window,document);
+  waymark.load({{host: "{collector_url}", writeKey: "{write_key}"}});
+  waymark.identify("{user_id}", {{first_name: "Grace", plan: "pro"}});
+</script>"#,
+        collector_url = settings.collector_url,
+        write_key = settings.write_key,
+    )
+}
+
+async fn hard_host_page(
+    State(settings): State<Arc<SnippetSettings>>,
+    Path(name): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    let Some((_, page)) = HARD_HOST_PAGES.iter().find(|(page, _)| *page == name) else {
+        return (StatusCode::NOT_FOUND, "no such hard host page").into_response();
+    };
+    let user_id = query
+        .get("user")
+        .cloned()
+        .unwrap_or_else(|| "fixture-user".to_string());
+    if !is_plain_identifier(&user_id) {
+        return (
+            StatusCode::BAD_REQUEST,
+            "user must be letters, digits, - or _",
+        )
+            .into_response();
+    }
+    let page = page.replace("__WAYMARK_SNIPPET__", &snippet(&settings, &user_id));
+    (
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-store"),
         ],
         page,
     )

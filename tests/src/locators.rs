@@ -67,6 +67,28 @@ pub mod hostile_host {
     pub const TARGET: &str = "#hostile-target";
 }
 
+/// The hard host fixtures' pages and targets (tests/fixtures/hard-hosts/).
+pub mod hard_host {
+    /// A page's name (its path is `/hard-host/NAME`) and the selector of its step's target.
+    pub type Page = (&'static str, &'static str);
+    pub const DIALOG: Page = ("dialog", "#dialog-target");
+    /// The same dialog, closed until `OPEN_DIALOG` is clicked.
+    pub const DIALOG_OPENED_LATER: Page = ("dialog-later", "#dialog-target");
+    pub const OPEN_DIALOG: &str = "#open-settings";
+    /// The target is in the open shadow root of `<account-card>`; the widget finds plain
+    /// selectors inside open shadow roots (widget/src/targets.rs).
+    pub const SHADOW: Page = ("shadow", "#shadow-target");
+    /// The target is in the same-origin `#report-frame`; found the same way.
+    pub const IFRAME: Page = ("iframe", "#frame-target");
+    pub const TRANSFORMED: Page = ("transformed", "#transformed-target");
+    pub const RTL: Page = ("rtl", "#rtl-target");
+    pub const MOBILE: Page = ("mobile", "#mobile-target");
+    pub const SCROLL: Page = ("scroll", "#scroll-target");
+    /// The fixed header the scrolled-to target must not end up under.
+    pub const FIXED_HEADER: &str = "#fixed-header";
+    pub const LATE: Page = ("late", "#late-target");
+}
+
 /// The welcome tour's step ids, in order (docs/contracts.md).
 pub mod welcome_tour {
     pub const WELCOME: &str = "welcome";

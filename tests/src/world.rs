@@ -15,7 +15,7 @@ use tokio::sync::{Mutex, MutexGuard};
 use crate::browser::Browser;
 use crate::collector_api::CollectorAdminClient;
 use crate::environment::TestEnvironment;
-use crate::fixture_host::{FixtureHost, HOSTILE_HOST_PATH};
+use crate::fixture_host::{FixtureHost, HOSTILE_HOST_PATH, hard_host_path};
 use crate::process::{ManagedProcess, accepts_connections, free_local_port, log_report};
 
 /// The public write key the world's collector accepts and its host pages embed.
@@ -211,6 +211,15 @@ impl World {
         format!(
             "{}{HOSTILE_HOST_PATH}?user={user_id}",
             self.fixture_host.origin()
+        )
+    }
+
+    /// The hard host fixture page `name` (see `locators::hard_host`) for one user.
+    pub fn hard_host_url(&self, name: &str, user_id: &str) -> String {
+        format!(
+            "{}{}?user={user_id}",
+            self.fixture_host.origin(),
+            hard_host_path(name)
         )
     }
 

@@ -3,6 +3,7 @@
 
 mod accessibility;
 mod admin_authoring;
+mod hard_hosts;
 mod harness;
 mod hostile_host;
 mod keyboard;

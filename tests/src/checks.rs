@@ -256,6 +256,23 @@ pub async fn check_no_page_errors(client: &Client) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Fails when the widget has already announced `step_viewed` on the current page: used while its
+/// step cannot be seen yet (its target is hidden), since the event promises a visible step.
+pub async fn check_no_step_viewed_yet(client: &Client) -> anyhow::Result<()> {
+    let viewed = client
+        .execute(
+            "const record = window.__waymarkTest; \
+             return record ? record.lifecycle.filter((entry) => entry.name === 'step_viewed').length : -1;",
+            vec![],
+        )
+        .await?;
+    ensure!(
+        viewed == serde_json::json!(0),
+        "step_viewed was announced {viewed} time(s) while the step could not be seen (-1: no page recorder)"
+    );
+    Ok(())
+}
+
 /// Waits until the browser is on a URL whose path is `path`.
 pub async fn wait_for_path(client: &Client, path: &str) -> anyhow::Result<()> {
     wait_until(

@@ -97,6 +97,8 @@ pub(crate) struct App {
     boot_retry_at: Option<f64>,
     /// Signals that need flows, held until boot answers.
     deferred: Vec<Signal>,
+    /// The boot answer the loader fetched while the wasm loaded (see [`boot`]).
+    prefetched: Option<js_sys::Promise>,
     shown: Option<Shown>,
     render_count: u32,
 }
@@ -124,6 +126,7 @@ pub fn start(host: String, write_key: String, emit: js_sys::Function) {
         boot_failures: 0,
         boot_retry_at: None,
         deferred: Vec::new(),
+        prefetched: None,
         shown: None,
         render_count: 0,
     };
@@ -142,10 +145,13 @@ pub fn start(host: String, write_key: String, emit: js_sys::Function) {
 }
 
 /// Boots (loads flows and progress for the current user); called by the loader after the queue.
+/// `answer` is the loader's own `GET /v1/boot` for this user and page, started while the wasm
+/// loaded: it resolves to the response text, or null when that request failed.
 #[wasm_bindgen]
-pub fn boot() {
-    with_app(|app| {
+pub fn boot(answer: Option<js_sys::Promise>) {
+    with_app(move |app| {
         app.started = true;
+        app.prefetched = answer;
         app.boot();
     });
 }
@@ -285,13 +291,18 @@ impl App {
         self.boot_generation += 1;
         let generation = self.boot_generation;
         let request = self.net.boot_request(&self.user_id, &self.url);
+        let prefetched = self.prefetched.take();
+        let early = prefetched.is_some();
         wasm_bindgen_futures::spawn_local(async move {
-            let result = network::fetch_boot(request).await;
+            let result = network::fetch_boot(request, prefetched).await;
             with_app(move |app| {
                 if app.boot_generation != generation {
                     return;
                 }
                 match result {
+                    // The prefetched answer predates the wasm; once a batch has left the queue
+                    // it may lack events the queue no longer holds, so ask again.
+                    Ok(_) if early && app.net.delivered_any() => app.boot(),
                     Ok(response) => app.booted(response),
                     Err(error) => {
                         app.boot_failures += 1;

@@ -77,6 +77,8 @@ pub(crate) struct Net {
     failures: u32,
     next_attempt_at: f64,
     last_flush: f64,
+    /// Some batch has been answered (and so has left the queue) on this page.
+    delivered: bool,
 }
 
 fn storage() -> Option<web_sys::Storage> {
@@ -152,6 +154,7 @@ impl Net {
             failures: 0,
             next_attempt_at: 0.0,
             last_flush: 0.0,
+            delivered: false,
         }
     }
 
@@ -304,6 +307,10 @@ impl Net {
         });
     }
 
+    pub(crate) fn delivered_any(&self) -> bool {
+        self.delivered
+    }
+
     fn delivered(&mut self, ids: &[String], delivery: Delivery) {
         self.in_flight = false;
         if delivery == Delivery::Refused {
@@ -312,6 +319,7 @@ impl Net {
             crate::warn("the collector refused a batch of events; they were dropped");
         }
         if delivery != Delivery::Retry {
+            self.delivered = true;
             self.failures = 0;
             self.next_attempt_at = 0.0;
             let queue: Vec<Queued> = self
@@ -415,17 +423,32 @@ async fn post(url: &str, body: &str) -> Delivery {
     }
 }
 
-/// `GET /v1/boot`.
-pub(crate) async fn fetch_boot(request: BootRequest) -> Result<Boot, String> {
-    let init = web_sys::RequestInit::new();
-    init.set_method("GET");
-    init.set_mode(web_sys::RequestMode::Cors);
-    init.set_credentials(web_sys::RequestCredentials::Omit);
-    let response = fetch(&request.url, &init).await?;
-    let text = JsFuture::from(response.text().map_err(|_| "no body")?)
-        .await
-        .map_err(|_| "body read failed")?;
-    let text = text.as_string().unwrap_or_default();
+/// `GET /v1/boot`, or the loader's earlier answer to it when that one succeeded.
+pub(crate) async fn fetch_boot(
+    request: BootRequest,
+    prefetched: Option<js_sys::Promise>,
+) -> Result<Boot, String> {
+    let early = match prefetched {
+        Some(answer) => JsFuture::from(answer)
+            .await
+            .ok()
+            .and_then(|text| text.as_string()),
+        None => None,
+    };
+    let text = match early {
+        Some(text) => text,
+        None => {
+            let init = web_sys::RequestInit::new();
+            init.set_method("GET");
+            init.set_mode(web_sys::RequestMode::Cors);
+            init.set_credentials(web_sys::RequestCredentials::Omit);
+            let response = fetch(&request.url, &init).await?;
+            let text = JsFuture::from(response.text().map_err(|_| "no body")?)
+                .await
+                .map_err(|_| "body read failed")?;
+            text.as_string().unwrap_or_default()
+        }
+    };
     let value = codec::parse(&text).ok_or("boot response is not JSON")?;
     let object = value.as_object().ok_or("boot response is not an object")?;
     Ok(Boot {

@@ -349,26 +349,28 @@ fn px(value: f64) -> String {
 }
 
 /// Places the card (and spotlight) next to the target; writes styles only when they change.
-fn position(ui: &mut Ui) {
+/// Returns whether the card is visible to the user now (a tooltip whose target is off screen,
+/// say inside a closed dialog, is placed but hidden).
+fn position(ui: &mut Ui) -> bool {
     let (Some(card_el), Some(card)) = (&ui.card_el, &ui.current) else {
-        return;
+        return false;
     };
     if card.kind == StepKind::Modal {
-        return;
+        return true;
     }
     let Some(target) = &ui.target else {
-        return;
+        return false;
     };
     if !target.connected() {
         ui.lost = true;
-        return;
+        return false;
     }
     let rect = target.rect();
     if [rect.x, rect.y, rect.width, rect.height]
         .iter()
         .any(|value| !value.is_finite())
     {
-        return;
+        return false;
     }
     let viewport = viewport();
     let size = (
@@ -402,6 +404,7 @@ fn position(ui: &mut Ui) {
         let _ = style.set_property("width", &px(spot.width));
         let _ = style.set_property("height", &px(spot.height));
     }
+    !hidden
 }
 
 fn spotlight_rect(rect: Rect) -> Rect {
@@ -432,9 +435,9 @@ fn frame() {
             ui.looping = false;
             return (false, None);
         }
-        position(ui);
+        let on_screen = position(ui);
         let mut visible = None;
-        if !ui.viewed && !ui.lost {
+        if on_screen && !ui.viewed && !ui.lost {
             ui.viewed = true;
             visible = ui
                 .current

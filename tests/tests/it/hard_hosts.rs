@@ -10,10 +10,11 @@ use anyhow::{Context, ensure};
 use serde_json::json;
 use tests::actions::{click_host_element, click_step_button, open_url};
 use tests::checks::{
-    EVENT_DELIVERY_TIMEOUT, StepSnapshot, check_no_page_errors, check_page_element_is_uncovered,
-    check_step_is_next_to_target, check_step_is_on_top, counts_for_one_completion,
-    page_element_rectangle, step_title_style, wait_for_exact_lifecycle_counts,
-    wait_for_no_visible_step, wait_for_step_on_top, wait_for_visible_step, wait_for_widget_ready,
+    EVENT_DELIVERY_TIMEOUT, StepSnapshot, check_no_page_errors, check_no_step_viewed_yet,
+    check_page_element_is_uncovered, check_step_is_next_to_target, check_step_is_on_top,
+    counts_for_one_completion, page_element_rectangle, step_title_style,
+    wait_for_exact_lifecycle_counts, wait_for_no_visible_step, wait_for_step_on_top,
+    wait_for_visible_step, wait_for_widget_ready,
 };
 use tests::fixture_host::hard_host_path;
 use tests::flows::single_tooltip_flow;
@@ -142,6 +143,8 @@ async fn a_tooltip_follows_its_target_into_a_modal_dialog_a_person_opens_later()
             wait_for_widget_ready(client).await?;
             // Let the widget find the target in the closed dialog and render its step first.
             tokio::time::sleep(Duration::from_secs(1)).await;
+            // Its target sits in the closed dialog, so nobody has seen the step yet.
+            check_no_step_viewed_yet(client).await?;
             click_host_element(client, hard_host::OPEN_DIALOG).await?;
             let step = wait_for_visible_tooltip(world).await?;
             // The dialog opened over the already rendered card: the widget gets back on top of it

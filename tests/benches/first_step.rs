@@ -17,11 +17,19 @@ const TIMINGS_SCRIPT: &str = r#"
     const record = window.__waymarkTest;
     const viewed = record && record.lifecycle.find((entry) => entry.name === "step_viewed");
     const navigation = performance.getEntriesByType("navigation")[0];
-    if (!viewed || !navigation || !navigation.loadEventEnd) return null;
-    return { first_step: viewed.at, host_load: navigation.loadEventEnd };
+    const loader = performance.getEntriesByType("resource").find((entry) => entry.name.includes("/sdk/loader.js"));
+    if (!viewed || !navigation || !navigation.loadEventEnd || !loader) return null;
+    return { first_step: viewed.at, host_load: navigation.loadEventEnd, loader_fetched: loader.responseEnd };
 "#;
 
-async fn one_cold_load(world: &World, load: usize) -> anyhow::Result<(f64, f64)> {
+/// One cold load's timings, in ms since navigation start.
+struct LoadTimings {
+    first_step: f64,
+    host_load: f64,
+    loader_fetched: f64,
+}
+
+async fn one_cold_load(world: &World, load: usize) -> anyhow::Result<LoadTimings> {
     let profile_parent = tempfile::tempdir()?;
     let browser = Browser::start(&world.environment, profile_parent.path()).await?;
     let url = format!(
@@ -39,13 +47,16 @@ async fn one_cold_load(world: &World, load: usize) -> anyhow::Result<(f64, f64)>
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
     browser.close().await?;
-    let first_step = timings["first_step"]
-        .as_f64()
-        .context("the first step never became visible")?;
-    let host_load = timings["host_load"]
-        .as_f64()
-        .context("the host page never finished loading")?;
-    Ok((first_step, host_load))
+    let timing = |name: &str| {
+        timings[name]
+            .as_f64()
+            .with_context(|| format!("no {name} timing (the step never showed?): {timings}"))
+    };
+    Ok(LoadTimings {
+        first_step: timing("first_step")?,
+        host_load: timing("host_load")?,
+        loader_fetched: timing("loader_fetched")?,
+    })
 }
 
 fn percentile(sorted: &[f64], fraction: f64) -> f64 {
@@ -57,19 +68,24 @@ async fn measure(world: &World) -> anyhow::Result<Value> {
     one_cold_load(world, usize::MAX).await?;
     let mut first_steps = Vec::new();
     let mut host_loads = Vec::new();
+    let mut widget_own_times = Vec::new();
     for load in 0..COLD_LOADS {
-        let (first_step, host_load) = one_cold_load(world, load).await?;
-        first_steps.push(first_step);
-        host_loads.push(host_load);
+        let timings = one_cold_load(world, load).await?;
+        first_steps.push(timings.first_step);
+        host_loads.push(timings.host_load);
+        widget_own_times.push(timings.first_step - timings.loader_fetched);
     }
-    first_steps.sort_by(f64::total_cmp);
-    host_loads.sort_by(f64::total_cmp);
+    for series in [&mut first_steps, &mut host_loads, &mut widget_own_times] {
+        series.sort_by(f64::total_cmp);
+    }
     Ok(json!({
         "loads": COLD_LOADS,
         "first_step_median_ms": percentile(&first_steps, 0.5),
         "first_step_p90_ms": percentile(&first_steps, 0.9),
         "host_load_median_ms": percentile(&host_loads, 0.5),
         "host_load_p90_ms": percentile(&host_loads, 0.9),
+        "widget_own_median_ms": percentile(&widget_own_times, 0.5),
+        "widget_own_p90_ms": percentile(&widget_own_times, 0.9),
     }))
 }
 

@@ -1,4 +1,4 @@
-// The Waymark admin app: client-side routing, the flows list, the tour builder form (with the collector's field errors), preview and the funnel view.
+// The Waymark admin app: client-side routing, the flows list, the tour builder form (with the collector's field errors), preview, the funnel view, and saved segments with the audience rule builder.
 (function () {
   "use strict";
 
@@ -104,6 +104,9 @@
     if (path === "/flows/new") return showEditor(null);
     if ((match = path.match(/^\/flows\/([^/]+)\/edit$/))) return showEditor(decodeURIComponent(match[1]));
     if ((match = path.match(/^\/flows\/([^/]+)\/funnel$/))) return showFunnel(decodeURIComponent(match[1]));
+    if (path === "/segments") return showSegments();
+    if (path === "/segments/new") return showSegmentEditor(null);
+    if ((match = path.match(/^\/segments\/([^/]+)\/edit$/))) return showSegmentEditor(decodeURIComponent(match[1]));
     mount("view-not-found");
   }
 
@@ -275,6 +278,7 @@
     });
     document.getElementById("publish-flow").addEventListener("click", publishFlow);
     document.getElementById("preview-flow").addEventListener("click", previewFlow);
+    setUpAudience();
 
     if (!flowId) {
       document.title = "New flow · Waymark admin";
@@ -333,6 +337,7 @@
     document.getElementById("steps").replaceChildren();
     (flow.steps || []).forEach(addStep);
     renumber();
+    fillAudience(flow.audience);
     fillMeta(flow);
   }
 
@@ -462,7 +467,7 @@
       if (page) step.page = page;
       return step;
     });
-    return {
+    var flow = {
       format: FORMAT,
       id: document.getElementById("flow-id").value.trim(),
       name: document.getElementById("flow-name").value.trim(),
@@ -471,6 +476,9 @@
       priority: parseInt(document.getElementById("flow-priority").value, 10) || 0,
       steps: steps
     };
+    var audience = audienceFromForm();
+    if (audience) flow.audience = audience;
+    return flow;
   }
 
   // Maps a collector field path ("steps[1].buttons[0].label") to the control showing it.
@@ -478,6 +486,7 @@
     var flowFields = { id: "flow-id", name: "flow-name", frequency: "flow-frequency", priority: "flow-priority", "trigger.pattern": "trigger-value", "trigger.name": "trigger-value", trigger: "trigger-type" };
     if (flowFields[field]) return { control: document.getElementById(flowFields[field]), label: document.querySelector("label[for=" + flowFields[field] + "]").textContent };
     if (field === "steps") return { control: document.getElementById("add-step"), label: "Steps", holder: document.getElementById("steps-error") };
+    if (field === "audience" || field.indexOf("audience.") === 0) return audienceControlFor(field);
     var match = field.match(/^steps\[(\d+)\](?:\.(.+))?$/);
     if (!match) return null;
     var index = Number(match[1]);
@@ -504,20 +513,33 @@
   }
 
   function clearErrors() {
-    var box = document.getElementById("form-errors");
+    clearFieldErrors(document.getElementById("flow-form"), document.getElementById("form-errors"));
+  }
+
+  function showErrors(result) {
+    showFieldErrors(result, document.getElementById("form-errors"), controlFor);
+  }
+
+  // Removes the field errors shown in `form` and hides its summary `box`.
+  function clearFieldErrors(form, box) {
     if (box) { box.hidden = true; box.replaceChildren(); }
-    document.querySelectorAll("#flow-form .field-error[data-generated]").forEach(function (node) { node.remove(); });
-    var stepsError = document.getElementById("steps-error");
-    if (stepsError) { stepsError.hidden = true; stepsError.textContent = ""; }
-    document.querySelectorAll("#flow-form [aria-invalid]").forEach(function (control) {
+    if (!form) return;
+    form.querySelectorAll(".field-error[data-generated]").forEach(function (node) { node.remove(); });
+    form.querySelectorAll("[data-error-holder]").forEach(function (holder) { holder.hidden = true; holder.textContent = ""; });
+    form.querySelectorAll("[aria-invalid]").forEach(function (control) {
       control.removeAttribute("aria-invalid");
-      var describedBy = (control.getAttribute("aria-describedby") || "").split(" ").filter(function (id) { return id && id.indexOf("error-") !== 0; });
+      var describedBy = (control.getAttribute("aria-describedby") || "").split(" ").filter(function (id) {
+        var node = id ? document.getElementById(id) : null;
+        return id && id.indexOf("error-") !== 0 && !(node && node.hasAttribute("data-error-holder"));
+      });
       if (describedBy.length) control.setAttribute("aria-describedby", describedBy.join(" ")); else control.removeAttribute("aria-describedby");
     });
   }
 
+  // Shows a collector error (422 `errors`, or one `field`) next to the controls `controlFor` finds
+  // for each field path, and as a summary with links in `box`.
   var errorSeq = 0;
-  function showErrors(result) {
+  function showFieldErrors(result, box, controlFor) {
     var data = result.data || {};
     var errors = data.errors && data.errors.length ? data.errors : [{ field: data.field || "", code: data.code, message: errorMessage(result) }];
     var items = [];
@@ -528,23 +550,24 @@
         return;
       }
       var id = "error-" + (++errorSeq);
-      var message = el("p", "field-error", error.message);
-      message.id = id;
-      message.setAttribute("data-generated", "");
-      message.setAttribute("data-error-for", error.field);
       if (found.holder) {
         found.holder.textContent = error.message;
+        found.holder.setAttribute("data-error-for", error.field);
         found.holder.hidden = false;
+        id = found.holder.id;
       } else {
+        var message = el("p", "field-error", error.message);
+        message.id = id;
+        message.setAttribute("data-generated", "");
+        message.setAttribute("data-error-for", error.field);
         var wrapper = found.control.closest(".field, .check-row, .check-field") || found.control.parentNode;
         wrapper.appendChild(message);
       }
       found.control.setAttribute("aria-invalid", "true");
       var describedBy = found.control.getAttribute("aria-describedby");
-      found.control.setAttribute("aria-describedby", (describedBy ? describedBy + " " : "") + (found.holder ? "steps-error" : id));
+      found.control.setAttribute("aria-describedby", (describedBy ? describedBy + " " : "") + id);
       items.push({ text: found.label + ": " + error.message, href: "#" + found.control.id });
     });
-    var box = document.getElementById("form-errors");
     showSummary(box, items.length === 1 ? "1 problem to fix" : items.length + " problems to fix", items);
     box.focus();
   }
@@ -688,6 +711,410 @@
       bars.appendChild(barRow("Dismissed", funnel.dismissed, started, percent(funnel.dismissed, started) + "%", "dismissed"));
       box.appendChild(bars);
       if (!started) box.appendChild(el("p", "muted", "Nobody has started this flow yet."));
+    });
+  }
+
+  // Rule builder -------------------------------------------------------
+  // One component for every audience rule the admin edits (a segment's rule, a flow's audience):
+  // a list of user trait / account trait / event conditions combined with all or any.
+
+  var TRAIT_OPS = [
+    ["eq", "is"], ["neq", "is not"], ["contains", "contains"], ["starts_with", "starts with"],
+    ["gt", "is greater than / after"], ["gte", "is at least / on or after"], ["lt", "is less than / before"],
+    ["lte", "is at most / on or before"], ["exists", "is set"], ["not_exists", "is not set"],
+    ["within_last_days", "is a date within the last N days"], ["more_than_days_ago", "is a date more than N days ago"],
+    ["in", "is one of"]
+  ];
+  var EVENT_OPS = [["done", "was done"], ["not_done", "was never done"], ["at_least", "was done at least N times"], ["at_most", "was done at most N times"]];
+  var CONDITION_KINDS = ["trait", "account_trait", "event"];
+  var CONDITION_KEYS = { trait: "condition-field", account_trait: "condition-field", event: "condition-field", op: "condition-op", value: "condition-value", count: "condition-count", within_days: "condition-within-days" };
+  var CONDITION_NAMES = { "condition-kind": "Kind", "condition-field": "Name", "condition-op": "Operator", "condition-value": "Value", "condition-count": "Times", "condition-within-days": "In the last N days" };
+  var builderSeq = 0;
+
+  // The one kind key (trait, account_trait, event) of a simple condition, or null.
+  function conditionKind(rule) {
+    if (!rule || typeof rule !== "object" || Array.isArray(rule)) return null;
+    var kinds = CONDITION_KINDS.filter(function (key) { return typeof rule[key] === "string"; });
+    var others = ["all", "any", "not", "url", "device", "locale", "segment"].filter(function (key) { return key in rule; });
+    return kinds.length === 1 && !others.length ? kinds[0] : null;
+  }
+
+  // Builds the rule editor inside `container`; `fieldPrefix` is the collector's path to the rule
+  // ("rule" for segments, "audience" for flows), used to place field errors.
+  function ruleBuilder(container, fieldPrefix, onChange) {
+    var uid = ++builderSeq;
+    var conditionSeq = 0;
+    var kept = null; // a rule the builder can't show, sent back unchanged
+    var root = document.getElementById("rule-builder-template").content.firstElementChild.cloneNode(true);
+    container.replaceChildren(root);
+    container.setAttribute("data-rule-builder", "");
+    var match = root.querySelector("[name=rule-match]");
+    match.id = "rb" + uid + "-rule-match";
+    root.querySelector("label[data-for=rule-match]").htmlFor = match.id;
+    var list = root.querySelector("[data-conditions]");
+    var listError = root.querySelector("[data-conditions-error]");
+    listError.id = "rb" + uid + "-conditions-error";
+    var addButton = root.querySelector("[data-rule-action=add]");
+    addButton.id = "rb" + uid + "-add";
+    var unsupported = root.querySelector("[data-rule-unsupported]");
+    var changed = function () { if (onChange) onChange(); };
+
+    addButton.addEventListener("click", function () {
+      var item = addCondition({ trait: "", op: "eq" });
+      renumberConditions();
+      changed();
+      item.querySelector("[name=condition-field]").focus();
+    });
+    root.querySelector("[data-rule-action=reset]").addEventListener("click", function () {
+      set(null);
+      changed();
+      match.focus();
+    });
+
+    function fillOps(item, kind, op) {
+      var select = item.querySelector("[name=condition-op]");
+      var ops = kind === "event" ? EVENT_OPS : TRAIT_OPS;
+      select.replaceChildren();
+      ops.forEach(function (pair) {
+        var option = el("option", "", pair[1]);
+        option.value = pair[0];
+        select.appendChild(option);
+      });
+      select.value = ops.some(function (pair) { return pair[0] === op; }) ? op : ops[0][0];
+    }
+
+    function syncCondition(item) {
+      var kind = item.querySelector("[name=condition-kind]").value;
+      var op = item.querySelector("[name=condition-op]").value;
+      var event = kind === "event";
+      item.querySelector("[data-condition-field-label]").textContent = event ? "Event name" : kind === "account_trait" ? "Account trait name" : "Trait name";
+      item.querySelector("[name=condition-field]").placeholder = event ? "project_created" : kind === "account_trait" ? "size" : "plan";
+      item.querySelector("[data-value-field]").hidden = event || op === "exists" || op === "not_exists";
+      item.querySelector("[data-value-label]").textContent = op === "in" ? "Values (comma-separated)"
+        : op === "within_last_days" || op === "more_than_days_ago" ? "Days" : "Value";
+      item.querySelector("[data-count-field]").hidden = !(event && (op === "at_least" || op === "at_most"));
+      item.querySelector("[data-within-field]").hidden = !event;
+    }
+
+    function addCondition(rule) {
+      var n = ++conditionSeq;
+      var item = document.getElementById("condition-template").content.firstElementChild.cloneNode(true);
+      item.querySelectorAll("[name]").forEach(function (control) { control.id = "rb" + uid + "-c" + n + "-" + control.name; });
+      item.querySelectorAll("label[data-for]").forEach(function (label) { label.htmlFor = "rb" + uid + "-c" + n + "-" + label.getAttribute("data-for"); });
+      var kind = conditionKind(rule) || "trait";
+      var kindSelect = item.querySelector("[name=condition-kind]");
+      kindSelect.value = kind;
+      item.querySelector("[name=condition-field]").value = rule[kind] || "";
+      fillOps(item, kind, rule.op);
+      var value = rule.value;
+      item.querySelector("[name=condition-value]").value = value === undefined || value === null ? "" : Array.isArray(value) ? value.join(", ") : String(value);
+      item.querySelector("[name=condition-count]").value = rule.count === undefined || rule.count === null ? "" : String(rule.count);
+      item.querySelector("[name=condition-within-days]").value = rule.within_days === undefined || rule.within_days === null ? "" : String(rule.within_days);
+      kindSelect.addEventListener("change", function () {
+        var wasEvent = item.querySelector("[name=condition-op]").value;
+        fillOps(item, kindSelect.value, wasEvent);
+        syncCondition(item);
+      });
+      item.querySelector("[name=condition-op]").addEventListener("change", function () { syncCondition(item); });
+      item.querySelector("[data-condition-action=remove]").addEventListener("click", function () {
+        var focusAfter = item.nextElementSibling || item.previousElementSibling;
+        item.remove();
+        renumberConditions();
+        changed();
+        if (focusAfter) focusAfter.querySelector("[name=condition-kind]").focus(); else addButton.focus();
+      });
+      syncCondition(item);
+      list.appendChild(item);
+      return item;
+    }
+
+    function renumberConditions() {
+      Array.prototype.forEach.call(list.children, function (item, index) {
+        item.setAttribute("data-condition-index", String(index));
+        item.querySelector("[data-condition-number]").textContent = "Condition " + (index + 1);
+        item.querySelector("[data-condition-action=remove]").setAttribute("aria-label", "Remove condition " + (index + 1));
+      });
+    }
+
+    function numberOr(raw) {
+      return raw !== "" && isFinite(Number(raw)) ? Number(raw) : raw;
+    }
+
+    function conditionRule(item) {
+      function value(name) { return item.querySelector("[name='" + name + "']").value.trim(); }
+      var kind = value("condition-kind");
+      var op = value("condition-op");
+      var rule = {};
+      rule[kind] = value("condition-field");
+      rule.op = op;
+      if (kind === "event") {
+        if ((op === "at_least" || op === "at_most") && value("condition-count") !== "") rule.count = numberOr(value("condition-count"));
+        if (value("condition-within-days") !== "") rule.within_days = numberOr(value("condition-within-days"));
+        return rule;
+      }
+      var raw = value("condition-value");
+      if (op === "exists" || op === "not_exists" || raw === "") return rule;
+      if (op === "in") rule.value = raw.split(",").map(function (part) { return part.trim(); }).filter(Boolean);
+      else if (["gt", "gte", "lt", "lte", "within_last_days", "more_than_days_ago"].indexOf(op) >= 0) rule.value = numberOr(raw);
+      else rule.value = raw;
+      return rule;
+    }
+
+    function get() {
+      if (kept) return kept;
+      var rule = {};
+      rule[match.value] = Array.prototype.map.call(list.children, conditionRule);
+      return rule;
+    }
+
+    // Shows `rule` (null: one blank condition); a rule beyond the builder is kept and shown as JSON.
+    function set(rule) {
+      list.replaceChildren();
+      kept = null;
+      var combinator = rule && (Array.isArray(rule.all) ? "all" : Array.isArray(rule.any) ? "any" : null);
+      var children = !rule ? [{ trait: "", op: "eq" }] : combinator ? rule[combinator] : [rule];
+      var simple = children.every(conditionKind) && (!combinator || Object.keys(rule).length === 1);
+      unsupported.hidden = simple;
+      match.disabled = !simple;
+      addButton.hidden = !simple;
+      if (!simple) {
+        kept = rule;
+        root.querySelector("[data-rule-json]").textContent = JSON.stringify(rule, null, 2);
+        return;
+      }
+      match.value = combinator || "all";
+      children.forEach(addCondition);
+      renumberConditions();
+    }
+
+    // The control showing a collector error at `field` (a path under fieldPrefix), for showFieldErrors.
+    function controlFor(field) {
+      var rest = field.slice(fieldPrefix.length).replace(/^\./, "");
+      if (kept || rest === "") return { control: match, label: "Conditions" };
+      var found = rest.match(/^(all|any)\[(\d+)\](?:\.(\w+))?/);
+      if (!found) return { control: addButton, label: "Conditions", holder: listError };
+      var index = Number(found[2]);
+      var item = list.querySelector("[data-condition-index='" + index + "']");
+      if (!item) return { control: addButton, label: "Conditions", holder: listError };
+      var name = CONDITION_KEYS[found[3]] || "condition-kind";
+      var control = item.querySelector("[name='" + name + "']");
+      if (control.closest("[hidden]")) control = item.querySelector("[name=condition-field]");
+      return { control: control, label: "Condition " + (index + 1) + " \u00b7 " + CONDITION_NAMES[control.name] };
+    }
+
+    set(null);
+    return { get: get, set: set, controlFor: controlFor };
+  }
+
+  // Audience (tour builder) ---------------------------------------------
+
+  function audienceMode() {
+    var checked = document.querySelector("input[name=audience-mode]:checked");
+    return checked ? checked.value : "everyone";
+  }
+
+  function syncAudience() {
+    var mode = audienceMode();
+    document.getElementById("audience-segment-field").hidden = mode !== "segment";
+    document.getElementById("audience-rule").hidden = mode !== "rule";
+  }
+
+  // Lists the saved segments in the audience select, keeping `selected` even when it is not (yet) listed.
+  function fillSegmentOptions(segments, selected) {
+    var select = document.getElementById("audience-segment");
+    if (!select) return;
+    select.replaceChildren();
+    var ids = segments.map(function (segment) { return segment.id; });
+    if (selected && ids.indexOf(selected) < 0) segments = segments.concat([{ id: selected, name: selected }]);
+    if (!segments.length) {
+      var none = el("option", "", "No saved segments yet");
+      none.value = "";
+      select.appendChild(none);
+    }
+    segments.forEach(function (segment) {
+      var option = el("option", "", segment.name + " (" + segment.id + ")");
+      option.value = segment.id;
+      select.appendChild(option);
+    });
+    if (selected) select.value = selected;
+  }
+
+  function setUpAudience() {
+    editor.audienceRule = ruleBuilder(document.getElementById("audience-rule"), "audience", function () { if (editor) editor.dirty = true; });
+    editor.segments = [];
+    document.querySelectorAll("input[name=audience-mode]").forEach(function (radio) { radio.addEventListener("change", syncAudience); });
+    fillSegmentOptions([], "");
+    api("GET", "/segments").then(function (result) {
+      if (!editor || !result.ok) return;
+      editor.segments = result.data || [];
+      fillSegmentOptions(editor.segments, document.getElementById("audience-segment").value);
+    });
+  }
+
+  function fillAudience(audience) {
+    var mode = !audience ? "everyone" : conditionKind(audience) === null && typeof audience.segment === "string" && Object.keys(audience).length === 1 ? "segment" : "rule";
+    document.getElementById(mode === "everyone" ? "audience-everyone" : mode === "segment" ? "audience-in-segment" : "audience-matching").checked = true;
+    fillSegmentOptions(editor.segments || [], mode === "segment" ? audience.segment : "");
+    editor.audienceRule.set(mode === "rule" ? audience : null);
+    syncAudience();
+  }
+
+  function audienceFromForm() {
+    var mode = audienceMode();
+    if (mode === "segment") return { segment: document.getElementById("audience-segment").value };
+    if (mode === "rule") return editor.audienceRule.get();
+    return null;
+  }
+
+  function audienceControlFor(field) {
+    if (field === "audience.segment" || audienceMode() === "segment") return { control: document.getElementById("audience-segment"), label: "Audience segment" };
+    if (audienceMode() === "rule") {
+      var found = editor.audienceRule.controlFor(field);
+      return { control: found.control, label: "Audience \u00b7 " + found.label, holder: found.holder };
+    }
+    return { control: document.getElementById("audience-everyone"), label: "Audience" };
+  }
+
+  // Segments -------------------------------------------------------------
+
+  var segmentsNotice = "";
+
+  function showSegments() {
+    mount("view-segments");
+    document.title = "Segments · Waymark admin";
+    setStatus("segments-status", segmentsNotice);
+    segmentsNotice = "";
+    loadSegments();
+  }
+
+  function loadSegments() {
+    return api("GET", "/segments").then(function (result) {
+      var body = document.getElementById("segments-body");
+      if (!body) return;
+      body.replaceChildren();
+      var rows = result.ok ? result.data : [];
+      if (!result.ok) showSummary(document.getElementById("segments-error"), "Couldn't load segments", [{ text: errorMessage(result) }]);
+      if (!rows.length) {
+        var empty = el("tr");
+        var cell = el("td", "muted", result.ok ? "No segments yet. Create one to target flows at a group of users." : "No segments to show.");
+        cell.colSpan = 3;
+        empty.appendChild(cell);
+        body.appendChild(empty);
+      }
+      rows.forEach(function (segment) { body.appendChild(segmentRow(segment)); });
+    });
+  }
+
+  function segmentRow(segment) {
+    var row = el("tr");
+    row.setAttribute("data-segment-row", segment.id);
+    var nameCell = el("td");
+    var link = el("a", "flow-name", segment.name);
+    link.href = "/segments/" + encodeURIComponent(segment.id) + "/edit";
+    link.setAttribute("data-link", "");
+    nameCell.appendChild(link);
+    nameCell.appendChild(el("div", "muted small mono", segment.id));
+    row.appendChild(nameCell);
+    var countCell = el("td", "", "Counting\u2026");
+    countCell.setAttribute("data-segment-count", "");
+    row.appendChild(countCell);
+    api("GET", "/segments/" + encodeURIComponent(segment.id) + "/count").then(function (result) {
+      if (!result.ok) { countCell.textContent = "Count unavailable: " + errorMessage(result); return; }
+      countCell.setAttribute("data-matching", String(result.data.matching_users));
+      countCell.setAttribute("data-total", String(result.data.total_users));
+      countCell.textContent = result.data.matching_users + " of " + result.data.total_users + " users match";
+    });
+
+    var actions = el("td", "row-actions");
+    var edit = el("a", "button button-small", "Edit");
+    edit.href = link.href;
+    edit.setAttribute("data-link", "");
+    edit.setAttribute("data-action", "edit");
+    edit.setAttribute("aria-label", "Edit " + segment.name);
+    actions.appendChild(edit);
+    var remove = el("button", "button button-small button-danger", "Delete");
+    remove.type = "button";
+    remove.setAttribute("data-action", "delete");
+    remove.setAttribute("aria-label", "Delete " + segment.name);
+    remove.addEventListener("click", function () {
+      if (!window.confirm("Delete the segment \u201c" + segment.name + "\u201d?")) return;
+      remove.disabled = true;
+      api("DELETE", "/segments/" + encodeURIComponent(segment.id)).then(function (result) {
+        var box = document.getElementById("segments-error");
+        if (!box) return;
+        if (result.ok) {
+          box.hidden = true;
+          setStatus("segments-status", "Deleted \u201c" + segment.name + "\u201d.");
+        } else {
+          var flows = result.data && result.data.flows ? " Flows using it: " + result.data.flows.join(", ") + "." : "";
+          showSummary(box, "Couldn't delete \u201c" + segment.name + "\u201d", [{ text: errorMessage(result) + flows }]);
+        }
+        loadSegments();
+      });
+    });
+    actions.appendChild(remove);
+    row.appendChild(actions);
+    return row;
+  }
+
+  function showSegmentEditor(segmentId) {
+    mount("view-segment-editor");
+    document.title = (segmentId ? "Edit segment" : "New segment") + " · Waymark admin";
+    var form = document.getElementById("segment-form");
+    var box = document.getElementById("segment-errors");
+    var rule = ruleBuilder(document.getElementById("segment-rule"), "rule");
+    var stored = null;
+
+    function controlFor(field) {
+      if (field === "id") return { control: document.getElementById("segment-id"), label: "Segment ID" };
+      if (field === "name") return { control: document.getElementById("segment-name"), label: "Name" };
+      if (field === "rule" || field.indexOf("rule.") === 0) return rule.controlFor(field);
+      return null;
+    }
+
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      clearFieldErrors(form, box);
+      setStatus("segment-status", "Saving\u2026");
+      var segment = {
+        id: document.getElementById("segment-id").value.trim(),
+        name: document.getElementById("segment-name").value.trim(),
+        rule: rule.get()
+      };
+      var request = stored
+        ? api("PUT", "/segments/" + encodeURIComponent(stored.id), segment)
+        : api("POST", "/segments", segment);
+      request.then(function (result) {
+        if (!document.getElementById("segment-form")) return;
+        if (!result.ok) {
+          setStatus("segment-status", "Not saved.");
+          showFieldErrors(result, box, controlFor);
+          return;
+        }
+        segmentsNotice = "Saved \u201c" + result.data.name + "\u201d.";
+        navigate("/segments");
+      });
+    });
+
+    if (!segmentId) {
+      document.getElementById("segment-id").focus();
+      return;
+    }
+    document.getElementById("segment-id").readOnly = true;
+    setStatus("segment-status", "Loading\u2026");
+    api("GET", "/segments/" + encodeURIComponent(segmentId)).then(function (result) {
+      if (!document.getElementById("segment-form")) return;
+      setStatus("segment-status", "");
+      if (!result.ok) {
+        showSummary(box, "Couldn't load the segment", [{ text: errorMessage(result) }]);
+        return;
+      }
+      stored = result.data;
+      document.getElementById("segment-id").value = stored.id;
+      document.getElementById("segment-name").value = stored.name;
+      document.getElementById("segment-title").textContent = stored.name;
+      document.getElementById("segment-crumb").textContent = stored.id;
+      rule.set(stored.rule);
     });
   }
 

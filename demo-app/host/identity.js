@@ -1,4 +1,4 @@
-// Tells Waymark who the demo user is: ?user= and ?first_name= (kept in sessionStorage across SPA navigation).
+// Tells Waymark who the demo user is: ?user=, ?first_name= and ?plan= (kept in sessionStorage across SPA navigation).
 (function () {
   "use strict";
   var params = new URLSearchParams(window.location.search);
@@ -14,11 +14,12 @@
   }
   var userId = remember("tasklane.user", "user", "demo-user");
   var firstName = remember("tasklane.first_name", "first_name", "Ada");
+  var plan = remember("tasklane.plan", "plan", "pro");
   var signedUpAt = remember("tasklane.signed_up_at", "signed_up_at", new Date().toISOString());
   try { store.setItem("tasklane.signed_up_at", signedUpAt); } catch (e) { /* storage may be off */ }
   var email = userId.toLowerCase().replace(/[^a-z0-9._-]+/g, "-") + "@acme.test";
 
-  window.tasklaneUser = { id: userId, first_name: firstName, email: email, signed_up_at: signedUpAt };
-  window.waymark.identify(userId, { first_name: firstName, email: email, plan: "pro", signed_up_at: signedUpAt });
+  window.tasklaneUser = { id: userId, first_name: firstName, email: email, plan: plan, signed_up_at: signedUpAt };
+  window.waymark.identify(userId, { first_name: firstName, email: email, plan: plan, signed_up_at: signedUpAt });
   window.waymark.group("acme", { name: "Acme Inc", plan: "pro" });
 })();

@@ -26,6 +26,20 @@ pub async fn open_host_as(world: &World, user_id: &str, path: &str) -> anyhow::R
     open_url(world.client(), &url).await
 }
 
+/// Opens the demo host at `path` as `user_id` on the subscription `plan` (the `plan` trait).
+pub async fn open_host_as_on_plan(
+    world: &World,
+    user_id: &str,
+    path: &str,
+    plan: &str,
+) -> anyhow::Result<()> {
+    let url = format!(
+        "{}{path}?user={user_id}&first_name={FIRST_NAME}&plan={plan}",
+        world.host_origin()
+    );
+    open_url(world.client(), &url).await
+}
+
 /// Opens the hostile host fixture as `user_id`.
 pub async fn open_hostile_host_as(world: &World, user_id: &str) -> anyhow::Result<()> {
     open_url(world.client(), &world.hostile_host_url(user_id)).await

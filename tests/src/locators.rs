@@ -55,6 +55,33 @@ pub mod admin {
     pub const PUBLISH_FLOW: &str = "#publish-flow";
     pub const EDITOR_STATUS: &str = "#editor-status";
     pub const FORM_ERRORS: &str = "#form-errors";
+    pub const NAV_SEGMENTS: &str = "#nav-segments";
+    pub const NEW_SEGMENT: &str = "#new-segment";
+    pub const SEGMENT_ID: &str = "#segment-id";
+    pub const SEGMENT_NAME: &str = "#segment-name";
+    pub const SAVE_SEGMENT: &str = "#save-segment";
+    pub const SEGMENT_ERRORS: &str = "#segment-errors";
+    /// The segment editor's rule builder.
+    pub const SEGMENT_RULE: &str = "#segment-rule";
+    /// The tour builder's audience choices and the saved segment it targets.
+    pub const AUDIENCE_EVERYONE: &str = "#audience-everyone";
+    pub const AUDIENCE_IN_SEGMENT: &str = "#audience-in-segment";
+    pub const AUDIENCE_MATCHING: &str = "#audience-matching";
+    pub const AUDIENCE_SEGMENT: &str = "#audience-segment";
+    /// The tour builder's rule builder (for "Users matching conditions").
+    pub const AUDIENCE_RULE: &str = "#audience-rule";
+
+    /// The "N of M users match" cell of a segment's row in the segments list.
+    pub fn segment_count(segment_id: &str) -> String {
+        format!("tr[data-segment-row=\"{segment_id}\"] [data-segment-count]")
+    }
+
+    /// A control (`condition-kind`, `condition-field`, `condition-op`, `condition-value`,
+    /// `condition-count`, `condition-within-days`) of condition `index` (0-based) of the rule
+    /// builder `builder` (`SEGMENT_RULE` or `AUDIENCE_RULE`).
+    pub fn condition_field(builder: &str, index: usize, field: &str) -> String {
+        format!("{builder} li[data-condition-index=\"{index}\"] [name=\"{field}\"]")
+    }
 
     /// A control (`step-id`, `kind`, `title`, `body`, `target`, ...) of the editor's step at `index` (0-based).
     pub fn step_field(index: usize, field: &str) -> String {

@@ -1,4 +1,4 @@
-//! The Waymark admin origin: sign-in, the flows UI (embedded HTML/CSS/JS) and the `/api/*`
+//! The Waymark admin origin: sign-in, the flows and segments UI (embedded HTML/CSS/JS) and the `/api/*`
 //! backend-for-frontend that forwards to the collector with the secret admin key.
 
 pub mod auth;
@@ -43,6 +43,8 @@ pub fn router(state: AppState) -> Router {
         .route("/preview/flow", post(preview::compile_bodies))
         .route("/flows", get(app_page))
         .route("/flows/{*rest}", get(app_page))
+        .route("/segments", get(app_page))
+        .route("/segments/{*rest}", get(app_page))
         .fallback(not_found)
         .with_state(state)
 }

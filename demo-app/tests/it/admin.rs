@@ -108,6 +108,11 @@ async fn the_right_password_signs_in_and_logout_signs_out() {
     )
     .await;
     assert_eq!(response.status(), StatusCode::OK);
+    for path in ["/segments", "/segments/new", "/segments/pro-users/edit"] {
+        let (response, body) = send(demo_app::admin_router(state.clone()), signed_in(path)).await;
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        assert!(body.contains(r#"id="nav-segments""#), "{path}");
+    }
     let (response, _) = send(demo_app::admin_router(state.clone()), signed_in("/")).await;
     assert_eq!(header_str(response.headers(), header::LOCATION), "/flows");
 

@@ -108,6 +108,7 @@ async fn the_app_tracks_the_documented_events() {
     assert!(js.contains(r#"waymark.track("project_created", { name: name })"#));
     assert!(js.contains(r#"waymark.track("teammate_invited")"#));
     let (_, identity) = send(demo_app::host_router(state()), get("/assets/identity.js")).await;
-    assert!(identity.contains(r#""demo-user""#) && identity.contains(r#"plan: "pro""#));
+    assert!(identity.contains(r#""demo-user""#) && identity.contains(r#"plan: plan"#));
+    assert!(identity.contains(r#"remember("tasklane.plan", "plan", "pro")"#));
     assert!(identity.contains(r#"waymark.group("acme", { name: "Acme Inc", plan: "pro" })"#));
 }

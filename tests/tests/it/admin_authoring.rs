@@ -92,7 +92,7 @@ async fn build_modal_tour_in_the_form(world: &World) -> anyhow::Result<()> {
 }
 
 /// Publish (which saves first), then wait for the editor to confirm.
-async fn publish_from_the_editor(world: &World) -> anyhow::Result<()> {
+pub(crate) async fn publish_from_the_editor(world: &World) -> anyhow::Result<()> {
     let client = world.client();
     click_host_element(client, admin::PUBLISH_FLOW).await?;
     wait_until(

@@ -3,6 +3,7 @@
 
 mod accessibility;
 mod admin_authoring;
+mod audience_targeting;
 mod hard_hosts;
 mod harness;
 mod hostile_host;

@@ -13,6 +13,7 @@ use engine::audience::Device;
 use engine::progress::decide;
 use engine::wire::BootResponse;
 use serde::Deserialize;
+use serde_json::{Map, Value};
 
 use crate::AppState;
 use crate::audience::{Visit, Visitor, visible_flows};
@@ -31,6 +32,34 @@ struct BootQuery {
     url: Option<String>,
     /// `mobile` or `desktop`; without it the User-Agent decides.
     device: Option<String>,
+    /// The traits the page has just identified the user with, as a JSON object. They count for this
+    /// answer (a brand-new user's first page can be targeted) but are stored only by the `identify`
+    /// event the widget sends.
+    traits: Option<String>,
+}
+
+/// Longest `traits` query value accepted; identify traits are small.
+const MAX_QUERY_TRAITS_BYTES: usize = 4096;
+
+fn query_traits(text: Option<&str>) -> Result<Map<String, Value>, Error> {
+    let Some(text) = text.filter(|text| !text.trim().is_empty()) else {
+        return Ok(Map::new());
+    };
+    if text.len() > MAX_QUERY_TRAITS_BYTES {
+        return Err(Error::invalid(
+            "invalid_query",
+            "traits",
+            format!("traits are limited to {MAX_QUERY_TRAITS_BYTES} bytes"),
+        ));
+    }
+    match serde_json::from_str(text) {
+        Ok(Value::Object(traits)) => Ok(traits),
+        _ => Err(Error::invalid(
+            "invalid_query",
+            "traits",
+            "traits must be a JSON object",
+        )),
+    }
 }
 
 async fn boot(
@@ -49,11 +78,13 @@ async fn boot(
     check_user_id(&user_id)?;
 
     let device = device(query.device.as_deref(), &headers)?;
+    let page_traits = query_traits(query.traits.as_deref())?;
 
-    let (flows, user) = tokio::try_join!(
+    let (flows, mut user) = tokio::try_join!(
         state.live_flows.get(state.store.as_ref(), &app.id),
         state.store.user(&app.id, &user_id)
     )?;
+    user.traits.extend(page_traits);
     let url = query.url.unwrap_or_default();
     // Flows whose audience does not match never reach the widget (except the one the user is in
     // the middle of); `waymark.start` can therefore only start flows this user was sent.

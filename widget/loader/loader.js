@@ -45,12 +45,14 @@
     var text = typeof value === "number" ? String(value) : typeof value === "string" ? value : "";
     return text.trim();
   }
-  function prefetchBoot(user) {
+  function prefetchBoot(user, traits) {
     if (!user || mod || (prefetched && prefetched[0] === user)) return;
     try {
       var url = String(w.location.href);
       var enc = encodeURIComponent;
-      var answer = fetch(host + "/v1/boot?write_key=" + enc(writeKey) + "&user_id=" + enc(user) + "&url=" + enc(url),
+      // The identified traits ride along so a brand-new user's first page can be targeted by them.
+      var withTraits = traits && typeof traits === "object" ? "&traits=" + enc(JSON.stringify(traits)) : "";
+      var answer = fetch(host + "/v1/boot?write_key=" + enc(writeKey) + "&user_id=" + enc(user) + "&url=" + enc(url) + withTraits,
         { mode: "cors", credentials: "omit" })
         .then(function (response) { return response.ok ? response.text() : null; })
         .catch(function () { return null; });
@@ -88,7 +90,7 @@
       if (method === "off") return off(args[0], args[1]);
       if (mod) return mod.call(method, args);
       queue.push([method, args]);
-      if (method === "identify") prefetchBoot(userIdOf(args[0]));
+      if (method === "identify") prefetchBoot(userIdOf(args[0]), args[1]);
       if (method === "reset") prefetched = null;
     } catch (e) {
       warn(method + " failed", e);

@@ -290,7 +290,9 @@ impl App {
         self.boot_retry_at = None;
         self.boot_generation += 1;
         let generation = self.boot_generation;
-        let request = self.net.boot_request(&self.user_id, &self.url);
+        let request = self
+            .net
+            .boot_request(&self.user_id, &self.url, &self.traits);
         let prefetched = self.prefetched.take();
         let early = prefetched.is_some();
         wasm_bindgen_futures::spawn_local(async move {

@@ -237,16 +237,26 @@ impl Net {
             .collect()
     }
 
-    pub(crate) fn boot_request(&self, user_id: &str, url: &str) -> BootRequest {
-        BootRequest {
-            url: format!(
-                "{}/v1/boot?write_key={}&user_id={}&url={}",
-                self.host,
-                encode(&self.write_key),
-                encode(user_id),
-                encode(url)
-            ),
+    /// Boot carries the traits the page identified with, so a brand-new user's very first page
+    /// can already be targeted by them (their `identify` event is only stored after boot).
+    pub(crate) fn boot_request(
+        &self,
+        user_id: &str,
+        url: &str,
+        traits: &Map<String, Value>,
+    ) -> BootRequest {
+        let mut url = format!(
+            "{}/v1/boot?write_key={}&user_id={}&url={}",
+            self.host,
+            encode(&self.write_key),
+            encode(user_id),
+            encode(url)
+        );
+        if !traits.is_empty() {
+            url.push_str("&traits=");
+            url.push_str(&encode(&codec::stringify(&Value::Object(traits.clone()))));
         }
+        BootRequest { url }
     }
 
     /// Called by the tick: flushes when events wait and the timer or the count says so.

@@ -269,6 +269,17 @@ async fn boot_sends_only_flows_whose_audience_matches(app: TestApp) {
         booted_flows(&app, "user_id=free-user&url=/", &[]).await,
         ["everyone-tour"]
     );
+    // A brand-new user's first page: the traits the page identifies with count before the
+    // identify event is stored, and they win over stored ones.
+    let pro_traits = "traits=%7B%22plan%22%3A%22pro%22%7D";
+    assert_eq!(
+        booted_flows(&app, &format!("user_id=brand-new&url=/&{pro_traits}"), &[]).await,
+        ["everyone-tour", "pro-tour", "segment-tour"]
+    );
+    assert_eq!(
+        booted_flows(&app, &format!("user_id=free-user&url=/&{pro_traits}"), &[]).await,
+        ["everyone-tour", "pro-tour", "segment-tour"]
+    );
 
     // The event rule flips once the third event is stored.
     track_times(&app, "free-user", "project_created", 2).await;
@@ -496,4 +507,18 @@ async fn bad_rules_and_segments_are_refused_naming_the_field(app: TestApp) {
         "invalid_query",
         Some("device"),
     );
+
+    let too_long = format!("%7B%22a%22%3A%22{}%22%7D", "x".repeat(5000));
+    for (case, traits) in [
+        ("traits not JSON", "nope".to_string()),
+        ("traits not an object", "%5B1%5D".to_string()),
+        ("traits too long", too_long),
+    ] {
+        let reply = app
+            .get(&format!(
+                "/v1/boot?write_key={WRITE_KEY}&user_id=u&traits={traits}"
+            ))
+            .await;
+        check_error(case, &reply, 400, "invalid_query", Some("traits"));
+    }
 }

@@ -7,8 +7,8 @@ use tests::actions::{
     choose_option, click_host_element, fill_field, log_in_to_admin, open_host_as_on_plan,
 };
 use tests::checks::{
-    Observation, STEP_TIMEOUT, check_no_page_errors, check_no_step_shows, wait_for_stored_event,
-    wait_for_visible_step, wait_for_widget_ready, wait_until,
+    Observation, STEP_TIMEOUT, check_no_page_errors, check_no_step_shows, wait_for_visible_step,
+    wait_for_widget_ready, wait_until,
 };
 use tests::locators::{admin, page_element};
 use tests::world::World;
@@ -52,7 +52,7 @@ async fn target_a_tour_at_a_segment(world: &mut World) -> anyhow::Result<()> {
         stored["audience"]
     );
 
-    open_settings_as_known_user(world, "pro-user", "pro").await?;
+    open_settings_as_new_user(world, "pro-user", "pro").await?;
     let step = wait_for_visible_step(world.client(), STEP_ID).await?;
     ensure!(
         step.flow_id.as_deref() == Some(FLOW_ID) && step.title.as_deref() == Some(STEP_TITLE),
@@ -60,23 +60,16 @@ async fn target_a_tour_at_a_segment(world: &mut World) -> anyhow::Result<()> {
     );
     check_no_page_errors(world.client()).await?;
 
-    open_settings_as_known_user(world, "free-user", "free").await?;
+    open_settings_as_new_user(world, "free-user", "free").await?;
     wait_for_widget_ready(world.client()).await?;
     check_no_step_shows(world.client(), "a free-plan user outside the segment").await?;
     check_no_page_errors(world.client()).await
 }
 
-/// A fresh user on `plan` first lands on /projects, and opens the settings page once the collector
-/// has stored their traits. Boot only sees traits already stored (the widget's boot request carries
-/// none, and its queued `identify` leaves after boot), so a brand-new user's very first page can't
-/// match a trait audience; this is the user's next page load.
-async fn open_settings_as_known_user(world: &World, label: &str, plan: &str) -> anyhow::Result<()> {
+/// A brand-new user on `plan` opens the settings page: their very first page, so the collector
+/// knows their traits only from the boot request (the `identify` event is stored after boot).
+async fn open_settings_as_new_user(world: &World, label: &str, plan: &str) -> anyhow::Result<()> {
     let user_id = world.fresh_user_id(label);
-    open_host_as_on_plan(world, &user_id, "/projects", plan).await?;
-    wait_for_stored_event(&world.admin_api, &user_id, "the identify call", |event| {
-        event.kind == "identify"
-    })
-    .await?;
     open_host_as_on_plan(world, &user_id, TRIGGER_PAGE, plan).await
 }
 

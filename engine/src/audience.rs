@@ -51,6 +51,11 @@ pub enum Rule {
     Locale(String),
     /// A saved segment's rule, looked up when the rule is evaluated.
     Segment(String),
+    /// The user completed this flow or checklist (by id): progressive disclosure and checklist
+    /// conditions ("after the basics tour").
+    Completed(String),
+    /// The user has been on a page matching this URL pattern at some time.
+    Visited(String),
 }
 
 /// Whose traits a trait rule reads.
@@ -188,6 +193,10 @@ struct RuleJson {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     segment: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    completed: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    visited: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     op: Option<Op>,
     /// Compared with the trait; a list for `in`, a number of days for the date operators.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -198,7 +207,8 @@ struct RuleJson {
     within_days: Option<u32>,
 }
 
-const KIND_KEYS: &str = "all, any, not, trait, account_trait, event, url, device, locale, segment";
+const KIND_KEYS: &str =
+    "all, any, not, trait, account_trait, event, url, device, locale, segment, completed, visited";
 
 impl TryFrom<RuleJson> for Rule {
     type Error = String;
@@ -215,6 +225,8 @@ impl TryFrom<RuleJson> for Rule {
             device,
             locale,
             segment,
+            completed,
+            visited,
             op,
             value,
             count,
@@ -255,6 +267,8 @@ impl TryFrom<RuleJson> for Rule {
         kinds.extend(device.map(Rule::Device));
         kinds.extend(locale.map(Rule::Locale));
         kinds.extend(segment.map(Rule::Segment));
+        kinds.extend(completed.map(Rule::Completed));
+        kinds.extend(visited.map(Rule::Visited));
 
         if kinds.len() != 1 {
             return Err(format!(
@@ -336,6 +350,14 @@ impl From<Rule> for RuleJson {
                 segment: Some(id),
                 ..RuleJson::default()
             },
+            Rule::Completed(id) => RuleJson {
+                completed: Some(id),
+                ..RuleJson::default()
+            },
+            Rule::Visited(pattern) => RuleJson {
+                visited: Some(pattern),
+                ..RuleJson::default()
+            },
         }
     }
 }
@@ -373,6 +395,10 @@ pub struct Facts {
     pub now_ms: i64,
     /// Saved segments by id, for `{"segment": id}` rules.
     pub segments: Arc<BTreeMap<String, Rule>>,
+    /// Ids of the flows and checklists the user completed, for `{"completed": id}` rules.
+    pub completed: std::collections::BTreeSet<String>,
+    /// Page URLs the user has visited, for `{"visited": pattern}` rules.
+    pub visited: Vec<String>,
 }
 
 /// Whether the user described by `facts` matches `rule`. A missing trait matches no comparison
@@ -443,6 +469,11 @@ fn evaluate(rule: &Rule, facts: &Facts, depth: usize) -> bool {
             .segments
             .get(id)
             .is_some_and(|rule| evaluate(rule, facts, depth + 1)),
+        Rule::Completed(id) => facts.completed.contains(id),
+        Rule::Visited(pattern) => facts
+            .visited
+            .iter()
+            .any(|url| url_matches(pattern, url)),
     }
 }
 
@@ -797,6 +828,8 @@ fn check_rule(rule: &Rule, field: &str, depth: usize, errors: &mut Vec<FieldErro
             }
         }
         Rule::Segment(id) => check_identifier(id, &at("segment"), errors),
+        Rule::Completed(id) => check_identifier(id, &at("completed"), errors),
+        Rule::Visited(pattern) => check_pattern(pattern, &at("visited"), errors),
     }
 }
 

@@ -3,8 +3,13 @@
 
 use serde::{Deserialize, Serialize};
 
+use std::collections::BTreeMap;
+
 use crate::audience::Rule;
+use crate::checklist::Checklist;
 use crate::doc::Node;
+use crate::i18n::Translation;
+use crate::theme::ThemeOverride;
 
 /// The format marker every exported flow file carries.
 pub const FORMAT: &str = "waymark.flow/v1";
@@ -48,7 +53,27 @@ pub struct Flow {
     /// boot and sends only matching flows; `waymark.start` bypasses it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audience: Option<Rule>,
+    /// Progressive disclosure: the flow is never sent to a user before this holds (for example
+    /// `{"completed": "basics-tour"}` or `{"event": "project_created", "op": "at_least", "count": 3}`).
+    /// Evaluated by the collector at boot, like `audience`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requires: Option<Rule>,
+    /// Tours, announcements (modal, slide-out, banner) and hotspots are steps. Empty for a checklist.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub steps: Vec<Step>,
+    /// Present when this content is a checklist rather than a sequence of steps.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checklist: Option<Checklist>,
+    /// Offered in the resource center's "show me how" list, so users can replay it.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub replayable: bool,
+    /// Texts per locale (`fr`, `pt-BR`); the base texts are the fallback. The collector picks one
+    /// at boot, so the widget receives a single language.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub translations: BTreeMap<String, Translation>,
+    /// Overrides the app's theme for this flow only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub theme: Option<ThemeOverride>,
 }
 
 /// Lifecycle of a flow definition.
@@ -97,6 +122,8 @@ pub enum Frequency {
     UntilCompleted,
     /// Starts every time its trigger fires while it is not already running.
     EveryTime,
+    /// At most once per browser session (see `fatigue::SessionLog`).
+    EverySession,
 }
 
 /// One screen of a flow.
@@ -135,6 +162,39 @@ pub struct Step {
     pub when_target_missing: WhenTargetMissing,
     #[serde(default = "default_timeout_ms")]
     pub target_timeout_ms: u32,
+    /// An image or video shown above the body (modal and slide-out).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub media: Option<Media>,
+    /// Banner only: push the page content down (or up) instead of overlaying it.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub push: bool,
+    /// Progressive disclosure for one step: while it does not hold the step is skipped
+    /// (`step_skipped`). Evaluated by the collector, which sets `locked`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requires: Option<Rule>,
+    /// Set by the collector at boot when `requires` does not hold for this user; never authored.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub locked: bool,
+}
+
+/// An image or a video on a modal or slide-out.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Media {
+    pub kind: MediaKind,
+    /// `https:` (or a relative path on the host).
+    pub url: String,
+    /// Required text alternative for images; the caption track label for videos.
+    pub alt: String,
+}
+
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum MediaKind {
+    Image,
+    Video,
 }
 
 /// The kinds of step the widget can render.
@@ -144,6 +204,12 @@ pub struct Step {
 pub enum StepKind {
     Tooltip,
     Modal,
+    /// A pulsing beacon on `target`; clicking or focusing it opens the step as a tooltip.
+    Hotspot,
+    /// A strip at the top or bottom of the page (`placement` top or bottom).
+    Banner,
+    /// A panel that slides in at a bottom corner (`placement` left or right).
+    Slideout,
 }
 
 /// Preferred side of the target for a tooltip; `auto` picks the side with the most room.
@@ -217,5 +283,5 @@ impl Flow {
 
 /// Whether a flow can be shown to users right now.
 pub fn is_live(flow: &Flow) -> bool {
-    flow.status == FlowStatus::Published && !flow.steps.is_empty()
+    flow.status == FlowStatus::Published && (!flow.steps.is_empty() || flow.checklist.is_some())
 }

@@ -3,10 +3,15 @@
 //! collector (native) run the exact same decisions.
 
 pub mod audience;
+pub mod checklist;
 pub mod doc;
+pub mod fatigue;
 pub mod flow;
+pub mod i18n;
 pub mod pattern;
 pub mod progress;
+pub mod settings;
+pub mod theme;
 pub mod template;
 pub mod validate;
 pub mod wire;

@@ -20,6 +20,22 @@ pub struct UserProgress {
     /// The flow currently running, if any. Only one runs at a time.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub active: Option<String>,
+    /// Checklist progress by checklist (flow) id.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub checklists: BTreeMap<String, ChecklistProgress>,
+}
+
+/// One user's progress through one checklist.
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+pub struct ChecklistProgress {
+    /// Ids of the items done, in the order they were done.
+    #[serde(default)]
+    pub done: Vec<String>,
+    #[serde(default)]
+    pub completed: bool,
+    /// The badge earned on completion, kept for good.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub badge: Option<String>,
 }
 
 /// One user's history with one flow.
@@ -92,10 +108,35 @@ pub enum LifecycleEvent {
         #[serde(default)]
         reason: DismissReason,
     },
+    /// A locked step (its `requires` does not hold) was passed over; moves on like a completion.
+    StepSkipped {
+        flow_id: String,
+        step_id: String,
+        step_index: usize,
+    },
+    /// A checklist item became done, by its condition (recorded by the collector) or by hand.
+    ChecklistItemCompleted {
+        checklist_id: String,
+        item_id: String,
+        #[serde(default)]
+        manual: bool,
+    },
+    ChecklistCompleted {
+        checklist_id: String,
+    },
+    BadgeEarned {
+        checklist_id: String,
+        badge_id: String,
+    },
+    /// Content that was due was held back; recorded so the admin can say why it was not shown.
+    ContentSuppressed {
+        flow_id: String,
+        reason: crate::fatigue::Blocked,
+    },
 }
 
 /// Names of every lifecycle event, as they appear on the wire.
-pub const LIFECYCLE_EVENT_NAMES: [&str; 7] = [
+pub const LIFECYCLE_EVENT_NAMES: [&str; 12] = [
     "flow_started",
     "step_viewed",
     "step_completed",
@@ -103,6 +144,11 @@ pub const LIFECYCLE_EVENT_NAMES: [&str; 7] = [
     "step_target_missing",
     "flow_completed",
     "flow_dismissed",
+    "step_skipped",
+    "checklist_item_completed",
+    "checklist_completed",
+    "badge_earned",
+    "content_suppressed",
 ];
 
 impl LifecycleEvent {
@@ -149,7 +195,12 @@ impl LifecycleEvent {
             | LifecycleEvent::StepBack { flow_id, .. }
             | LifecycleEvent::StepTargetMissing { flow_id, .. }
             | LifecycleEvent::FlowCompleted { flow_id }
-            | LifecycleEvent::FlowDismissed { flow_id, .. } => flow_id,
+            | LifecycleEvent::FlowDismissed { flow_id, .. }
+            | LifecycleEvent::StepSkipped { flow_id, .. }
+            | LifecycleEvent::ContentSuppressed { flow_id, .. } => flow_id,
+            LifecycleEvent::ChecklistItemCompleted { checklist_id, .. }
+            | LifecycleEvent::ChecklistCompleted { checklist_id }
+            | LifecycleEvent::BadgeEarned { checklist_id, .. } => checklist_id,
         }
     }
 }
@@ -158,12 +209,23 @@ fn mistyped_property(properties: &Map<String, Value>) -> Option<String> {
     properties
         .iter()
         .find(|(key, value)| match key.as_str() {
-            "flow_id" | "step_id" => !value.is_string(),
+            "flow_id" | "step_id" | "checklist_id" | "item_id" | "badge_id" => !value.is_string(),
+            "manual" => !value.is_boolean(),
             "step_index" | "version" => value
                 .as_u64()
                 .is_none_or(|number| number > u64::from(u32::MAX)),
             "action" => !matches!(value.as_str(), Some("skip" | "end")),
-            "reason" => !matches!(value.as_str(), Some("user" | "target_missing" | "replaced")),
+            "reason" => !matches!(
+                value.as_str(),
+                Some(
+                    "user"
+                        | "target_missing"
+                        | "replaced"
+                        | "session_limit"
+                        | "cooldown"
+                        | "already_this_session"
+                )
+            ),
             _ => false,
         })
         .map(|(key, _)| key.clone())
@@ -268,6 +330,37 @@ impl UserProgress {
                     self.active = None;
                 }
             }
+            LifecycleEvent::StepSkipped {
+                flow_id,
+                step_index,
+                ..
+            } => {
+                if let Some(entry) = self.active_entry(flow_id)
+                    && entry.step == *step_index
+                {
+                    entry.step += 1;
+                }
+            }
+            LifecycleEvent::ChecklistItemCompleted {
+                checklist_id,
+                item_id,
+                ..
+            } => {
+                let entry = self.checklists.entry(checklist_id.clone()).or_default();
+                if !entry.done.contains(item_id) {
+                    entry.done.push(item_id.clone());
+                }
+            }
+            LifecycleEvent::ChecklistCompleted { checklist_id } => {
+                self.checklists.entry(checklist_id.clone()).or_default().completed = true;
+            }
+            LifecycleEvent::BadgeEarned {
+                checklist_id,
+                badge_id,
+            } => {
+                self.checklists.entry(checklist_id.clone()).or_default().badge = Some(badge_id.clone());
+            }
+            LifecycleEvent::ContentSuppressed { .. } => {}
         }
     }
 
@@ -297,7 +390,8 @@ impl UserProgress {
         match flow.frequency {
             Frequency::Once => entry.starts == 0,
             Frequency::UntilCompleted => entry.completions == 0,
-            Frequency::EveryTime => true,
+            // Once per session is enforced by the widget's session log (see `fatigue`).
+            Frequency::EveryTime | Frequency::EverySession => true,
         }
     }
 }

@@ -234,3 +234,19 @@ fn check_event_name(name: &str, field: &str, errors: &mut Vec<FieldError>) {
         errors.push(FieldError::new(field, "too_long", "at most 200 characters"));
     }
 }
+
+/// Checks a flow against the app's other flows: `completed` rules and `launch_flow` naming a flow
+/// that does not exist (a condition that can never hold), and prerequisite cycles through
+/// `requires` / `done_when` (`cyclic_prerequisite`, naming the chain).
+pub fn validate_references(flow: &Flow, others: &[Flow]) -> Vec<FieldError> {
+    // ENGINE HELPER: implement.
+    let _ = (flow, others);
+    Vec::new()
+}
+
+/// Checks app settings: colours, AA contrast in both modes, radius, fatigue bounds, articles.
+pub fn validate_settings(settings: &crate::settings::AppSettings) -> Vec<FieldError> {
+    // ENGINE HELPER: implement.
+    let _ = settings;
+    Vec::new()
+}

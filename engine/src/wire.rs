@@ -6,6 +6,7 @@ use serde_json::{Map, Value};
 
 use crate::flow::Flow;
 use crate::progress::{Decision, UserProgress};
+use crate::settings::ClientSettings;
 use crate::validate::FieldError;
 
 /// `POST /v1/batch`: events from one user, in the order they happened.
@@ -83,6 +84,9 @@ pub struct BootResponse {
     #[serde(default)]
     pub traits: Map<String, Value>,
     pub next: Option<Decision>,
+    /// Theme, fatigue budget, resource center and the widget's words in the user's locale.
+    #[serde(default)]
+    pub settings: ClientSettings,
 }
 
 /// Every error body from the collector.

@@ -1,12 +1,14 @@
-//! Audiences on the collector's side: gathers the facts that rules need (and only those some rule
-//! actually uses, so a boot without event rules never reads events) and evaluates them with
-//! `engine::audience`. The widget never evaluates audiences: it only receives matching flows.
+//! Rules on the collector's side (audiences, `requires`, checklist `done_when`): gathers the facts
+//! they need (and only those some rule actually uses, so a boot without event or `visited` rules
+//! never reads events) and evaluates them with `engine::audience`. The widget never evaluates
+//! rules: it only receives the flows that hold, with locked steps and items marked.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
 use engine::audience::{Device, Facts, Rule, TraitScope, matches, uses, walk_rules};
-use engine::{FieldError, Flow};
+use engine::checklist::completed_ids;
+use engine::{FieldError, Flow, UserProgress};
 use serde_json::{Map, Value};
 
 use crate::storage::{Store, account_traits_by_user, events_by_user, now_ms};
@@ -16,21 +18,26 @@ use crate::storage::{Store, account_traits_by_user, events_by_user, now_ms};
 pub struct Visit {
     pub url: Option<String>,
     pub device: Option<Device>,
-    /// From `Accept-Language`; a `locale` trait wins over it.
+    /// The user's most wanted locale (a `locale` trait, the widget's languages, `Accept-Language`).
     pub locale: Option<String>,
 }
+
+/// Most recent distinct page URLs read for `visited` rules, however long the user's history.
+pub const MAX_VISITED_URLS: u32 = 500;
 
 /// Which stored facts the rules read, segments included.
 struct Needs {
     /// The event names event rules count; empty when no rule counts events.
     event_names: Vec<String>,
     account: bool,
+    visited: bool,
 }
 
 impl Needs {
     fn of<'a>(rules: impl IntoIterator<Item = &'a Rule>) -> Self {
         let mut event_names = BTreeSet::new();
         let mut account = false;
+        let mut visited = false;
         for rule in rules {
             walk_rules(rule, &mut |rule| match rule {
                 Rule::Event { name, .. } => {
@@ -40,12 +47,14 @@ impl Needs {
                     scope: TraitScope::Account,
                     ..
                 } => account = true,
+                Rule::Visited(_) => visited = true,
                 _ => {}
             });
         }
         Needs {
             event_names: event_names.into_iter().collect(),
             account,
+            visited,
         }
     }
 }
@@ -71,53 +80,68 @@ async fn segments_for(
     ))
 }
 
-/// Who is booting: their id, stored traits and the flow they are in the middle of.
-#[derive(Debug)]
+/// Who the rules are about: their id, traits and progress.
+#[derive(Debug, Clone, Copy)]
 pub struct Visitor<'a> {
     pub user_id: &'a str,
     pub traits: &'a Map<String, Value>,
-    pub active_flow: Option<&'a str>,
+    pub progress: &'a UserProgress,
 }
 
-/// The live flows this user may get: those whose audience matches (or that have none), plus the
-/// flow the user is in the middle of. An audience decides who starts a flow; a user whose traits
-/// change halfway (or who was started manually) still finishes it.
-pub async fn visible_flows(
+/// Every rule a flow carries: its audience and `requires`, its steps' and checklist items'
+/// `requires`, and the items' `done_when`.
+pub fn flow_rules(flow: &Flow) -> impl Iterator<Item = &Rule> {
+    let items = flow.checklist.iter().flat_map(|checklist| &checklist.items);
+    flow.audience
+        .iter()
+        .chain(&flow.requires)
+        .chain(flow.steps.iter().filter_map(|step| step.requires.as_ref()))
+        .chain(items.clone().filter_map(|item| item.requires.as_ref()))
+        .chain(items.filter_map(|item| item.done_when.as_ref()))
+}
+
+/// Gathers what `rules` need to be evaluated for this user, reading from the store only the kinds
+/// of facts some rule (or a segment it names) uses: a boot without event, account or `visited`
+/// rules reads no events at all.
+pub async fn facts(
     store: &dyn Store,
     app_id: &str,
     visitor: Visitor<'_>,
-    flows: &[Flow],
+    rules: &[&Rule],
     visit: Visit,
-) -> anyhow::Result<Vec<Flow>> {
+) -> anyhow::Result<Facts> {
     let Visitor {
         user_id,
         traits,
-        active_flow,
+        progress,
     } = visitor;
-    let rules: Vec<&Rule> = flows
-        .iter()
-        .filter_map(|flow| flow.audience.as_ref())
-        .collect();
-    if rules.is_empty() {
-        return Ok(flows.to_vec());
-    }
-    let segments = segments_for(store, app_id, &rules).await?;
+    let segments = segments_for(store, app_id, rules).await?;
     let needs = Needs::of(rules.iter().copied().chain(segments.values()));
-    let events = if needs.event_names.is_empty() {
-        None
-    } else {
+    let events = async {
+        if needs.event_names.is_empty() {
+            return Ok(None);
+        }
         let events = store
             .tracked_events(app_id, Some(user_id), &needs.event_names)
             .await?;
-        events_by_user(events).remove(user_id)
+        anyhow::Ok(events_by_user(events).remove(user_id))
     };
-    let account_traits = if needs.account {
-        account_traits_by_user(store.group_events(app_id, Some(user_id)).await?).remove(user_id)
-    } else {
-        None
+    let account_traits = async {
+        if !needs.account {
+            return Ok(None);
+        }
+        let groups = store.group_events(app_id, Some(user_id)).await?;
+        anyhow::Ok(account_traits_by_user(groups).remove(user_id))
     };
-    let facts = Facts {
-        locale: locale_trait(traits).or(visit.locale),
+    let visited = async {
+        if !needs.visited {
+            return Ok(Vec::new());
+        }
+        store.visited_urls(app_id, user_id, MAX_VISITED_URLS).await
+    };
+    let (events, account_traits, visited) = tokio::try_join!(events, account_traits, visited)?;
+    Ok(Facts {
+        locale: visit.locale,
         traits: traits.clone(),
         account_traits: account_traits.unwrap_or_default(),
         events: events.unwrap_or_default(),
@@ -125,18 +149,40 @@ pub async fn visible_flows(
         device: visit.device,
         now_ms: now_ms(),
         segments,
-    };
-    Ok(flows
+        completed: completed_ids(progress),
+        visited,
+    })
+}
+
+/// Whether an optional rule holds: no rule always does.
+pub fn holds(rule: Option<&Rule>, facts: &Facts) -> bool {
+    rule.is_none_or(|rule| matches(rule, facts))
+}
+
+/// The flows this user may get, with `locked` set on the steps and checklist items whose
+/// `requires` does not hold: those whose audience and `requires` hold, plus the flow the user is
+/// in the middle of. An audience decides who starts a flow; a user whose traits change halfway
+/// (or who was started manually) still finishes it.
+pub fn disclose(flows: &[Flow], facts: &Facts, active_flow: Option<&str>) -> Vec<Flow> {
+    flows
         .iter()
         .filter(|flow| {
             active_flow == Some(flow.id.as_str())
-                || flow
-                    .audience
-                    .as_ref()
-                    .is_none_or(|audience| matches(audience, &facts))
+                || (holds(flow.audience.as_ref(), facts) && holds(flow.requires.as_ref(), facts))
         })
-        .cloned()
-        .collect())
+        .map(|flow| {
+            let mut flow = flow.clone();
+            for step in &mut flow.steps {
+                step.locked = !holds(step.requires.as_ref(), facts);
+            }
+            if let Some(checklist) = &mut flow.checklist {
+                for item in &mut checklist.items {
+                    item.locked = !holds(item.requires.as_ref(), facts);
+                }
+            }
+            flow
+        })
+        .collect()
 }
 
 /// How many stored users match a rule, out of how many: a full scan, evaluated in memory.

@@ -1,25 +1,31 @@
-//! `GET /v1/boot`: everything the widget needs on page load, from the cached live flows and one
-//! indexed read of the user, plus the events, account traits or segments that a live flow's
-//! audience reads (only when one does). Flows whose audience does not match are left out.
+//! `GET /v1/boot`: everything the widget needs on page load, from the cached live flows and
+//! settings and one indexed read of the user, plus the events, account traits, visited pages or
+//! segments that a live flow's rules read (only when one does). Flows whose audience or
+//! `requires` does not hold are left out, locked steps and items are marked, checklist items that
+//! became done are recorded, and every text arrives in the user's language.
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
-use axum::http::header::{ACCEPT_LANGUAGE, USER_AGENT};
+use axum::http::header::USER_AGENT;
 use axum::routing::get;
 use axum::{Json, Router};
 use engine::Context;
-use engine::audience::Device;
+use engine::audience::{Device, Rule};
+use engine::checklist::completed_ids;
+use engine::i18n::localize;
 use engine::progress::decide;
 use engine::wire::BootResponse;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use crate::AppState;
-use crate::audience::{Visit, Visitor, visible_flows};
+use crate::audience::{self, Visit, Visitor, disclose, flow_rules};
+use crate::checklists::{pending_events, record};
 use crate::error::Error;
 use crate::ingest::check_user_id;
 use crate::keys::authorize_write;
+use crate::locale::{client_settings, wanted_locales};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/v1/boot", get(boot))
@@ -36,6 +42,8 @@ struct BootQuery {
     /// answer (a brand-new user's first page can be targeted) but are stored only by the `identify`
     /// event the widget sends.
     traits: Option<String>,
+    /// The browser's languages, most preferred first (`navigator.languages.join(",")`).
+    locale: Option<String>,
 }
 
 /// Longest `traits` query value accepted; identify traits are small.
@@ -80,25 +88,51 @@ async fn boot(
     let device = device(query.device.as_deref(), &headers)?;
     let page_traits = query_traits(query.traits.as_deref())?;
 
-    let (flows, mut user) = tokio::try_join!(
-        state.live_flows.get(state.store.as_ref(), &app.id),
-        state.store.user(&app.id, &user_id)
+    let store = state.store.as_ref();
+    let (live, mut user, app_settings) = tokio::try_join!(
+        state.live_flows.get(store, &app.id),
+        store.user(&app.id, &user_id),
+        state.settings.get(store, &app.id),
     )?;
     user.traits.extend(page_traits);
     let url = query.url.unwrap_or_default();
-    // Flows whose audience does not match never reach the widget (except the one the user is in
-    // the middle of); `waymark.start` can therefore only start flows this user was sent.
+    let wanted = wanted_locales(&user.traits, query.locale.as_deref(), &headers);
     let visit = Visit {
         url: Some(url.clone()).filter(|url| !url.is_empty()),
         device,
-        locale: accept_language(&headers),
+        locale: wanted.first().cloned(),
     };
-    let visitor = Visitor {
-        user_id: &user_id,
-        traits: &user.traits,
-        active_flow: user.progress.active.as_deref(),
-    };
-    let flows = visible_flows(state.store.as_ref(), &app.id, visitor, &flows, visit).await?;
+    let rules: Vec<&Rule> = live.iter().flat_map(flow_rules).collect();
+    let mut facts = audience::facts(
+        store,
+        &app.id,
+        Visitor {
+            user_id: &user_id,
+            traits: &user.traits,
+            progress: &user.progress,
+        },
+        &rules,
+        visit,
+    )
+    .await?;
+    // Flows whose audience or `requires` does not hold never reach the widget (except the one the
+    // user is in the middle of); `waymark.start` can therefore only start flows this user was sent.
+    let active = user.progress.active.clone();
+    let mut flows = disclose(&live, &facts, active.as_deref());
+
+    // Checklist items may have become done since the last batch (a trait, a newly live checklist):
+    // record them now, and disclose again since a completed checklist can satisfy a `requires`.
+    let pending = pending_events(&user_id, &flows, &user.progress, &facts);
+    if let Some(progress) = record(store, &app.id, &user_id, pending).await? {
+        user.progress = progress;
+        facts.completed = completed_ids(&user.progress);
+        flows = disclose(&live, &facts, active.as_deref());
+    }
+
+    let settings = client_settings(&app_settings, &wanted, &flows);
+    for flow in &mut flows {
+        localize(flow, &wanted);
+    }
     let context = Context {
         url,
         traits: user.traits.clone(),
@@ -110,25 +144,16 @@ async fn boot(
         progress: user.progress,
         traits: user.traits,
         next,
+        settings,
     }))
 }
 
-/// The `device` query parameter when given, else a guess from the User-Agent ("Mobi" is the token
-/// every mainstream mobile browser sends); unknown without either.
+/// The `device` query parameter when given, else a guess from the User-Agent.
 fn device(query: Option<&str>, headers: &HeaderMap) -> Result<Option<Device>, Error> {
     match query.map(str::trim) {
         Some("mobile") => Ok(Some(Device::Mobile)),
         Some("desktop") => Ok(Some(Device::Desktop)),
-        Some("") | None => Ok(headers
-            .get(USER_AGENT)
-            .and_then(|agent| agent.to_str().ok())
-            .map(|agent| {
-                if agent.contains("Mobi") {
-                    Device::Mobile
-                } else {
-                    Device::Desktop
-                }
-            })),
+        Some("") | None => Ok(user_agent_device(headers)),
         Some(_) => Err(Error::invalid(
             "invalid_query",
             "device",
@@ -137,13 +162,17 @@ fn device(query: Option<&str>, headers: &HeaderMap) -> Result<Option<Device>, Er
     }
 }
 
-/// The first language of `Accept-Language` (`fr-CA,fr;q=0.9` gives `fr-CA`).
-fn accept_language(headers: &HeaderMap) -> Option<String> {
-    let header = headers.get(ACCEPT_LANGUAGE)?.to_str().ok()?;
-    header
-        .split(',')
-        .filter_map(|entry| entry.split(';').next())
-        .map(str::trim)
-        .find(|tag| !tag.is_empty() && *tag != "*")
-        .map(str::to_string)
+/// The device the User-Agent suggests ("Mobi" is the token every mainstream mobile browser
+/// sends); unknown without one.
+pub fn user_agent_device(headers: &HeaderMap) -> Option<Device> {
+    headers
+        .get(USER_AGENT)
+        .and_then(|agent| agent.to_str().ok())
+        .map(|agent| {
+            if agent.contains("Mobi") {
+                Device::Mobile
+            } else {
+                Device::Desktop
+            }
+        })
 }

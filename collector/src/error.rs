@@ -48,6 +48,16 @@ pub enum Error {
     SegmentExists(String),
     #[error("segment {id} is used by the audience of flow(s) {}", .flows.join(", "))]
     SegmentInUse { id: String, flows: Vec<String> },
+    #[error("the settings have {} problem(s)", .0.len())]
+    InvalidSettings(Vec<FieldError>),
+    #[error("no user with id {0} has been seen")]
+    UserNotFound(String),
+    #[error("{message}")]
+    Unprocessable {
+        code: &'static str,
+        field: String,
+        message: String,
+    },
     #[error("not found")]
     NotFound,
     #[error("method not allowed")]
@@ -75,10 +85,14 @@ impl Error {
             Error::InvalidBody { .. } | Error::Invalid { .. } => StatusCode::BAD_REQUEST,
             Error::InvalidWriteKey | Error::InvalidAdminKey => StatusCode::UNAUTHORIZED,
             Error::OriginNotAllowed(_) => StatusCode::FORBIDDEN,
-            Error::InvalidFlow(_) | Error::InvalidSegment(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            Error::FlowNotFound(_) | Error::SegmentNotFound(_) | Error::NotFound => {
-                StatusCode::NOT_FOUND
-            }
+            Error::InvalidFlow(_)
+            | Error::InvalidSegment(_)
+            | Error::InvalidSettings(_)
+            | Error::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            Error::FlowNotFound(_)
+            | Error::SegmentNotFound(_)
+            | Error::UserNotFound(_)
+            | Error::NotFound => StatusCode::NOT_FOUND,
             Error::FlowExists(_) | Error::SegmentExists(_) | Error::SegmentInUse { .. } => {
                 StatusCode::CONFLICT
             }
@@ -90,7 +104,9 @@ impl Error {
     fn code(&self) -> &'static str {
         match self {
             Error::BodyTooLarge => "body_too_large",
-            Error::TooLarge { code, .. } | Error::Invalid { code, .. } => code,
+            Error::TooLarge { code, .. }
+            | Error::Invalid { code, .. }
+            | Error::Unprocessable { code, .. } => code,
             Error::InvalidBody { .. } => "invalid_body",
             Error::InvalidWriteKey => "invalid_write_key",
             Error::InvalidAdminKey => "invalid_admin_key",
@@ -102,6 +118,8 @@ impl Error {
             Error::SegmentNotFound(_) => "segment_not_found",
             Error::SegmentExists(_) => "segment_exists",
             Error::SegmentInUse { .. } => "segment_in_use",
+            Error::InvalidSettings(_) => "invalid_settings",
+            Error::UserNotFound(_) => "user_not_found",
             Error::NotFound => "not_found",
             Error::MethodNotAllowed => "method_not_allowed",
             Error::Internal(_) => "internal",
@@ -110,14 +128,21 @@ impl Error {
 
     fn field(&self) -> Option<String> {
         match self {
-            Error::TooLarge { field, .. } | Error::Invalid { field, .. } => Some(field.clone()),
+            Error::TooLarge { field, .. }
+            | Error::Invalid { field, .. }
+            | Error::Unprocessable { field, .. } => Some(field.clone()),
             Error::InvalidBody { field, .. } => field.clone(),
             Error::InvalidWriteKey => Some("write_key".into()),
             Error::InvalidAdminKey => Some("authorization".into()),
             Error::OriginNotAllowed(_) => Some("origin".into()),
-            Error::InvalidFlow(errors) | Error::InvalidSegment(errors) if errors.len() == 1 => {
+            Error::InvalidFlow(errors)
+            | Error::InvalidSegment(errors)
+            | Error::InvalidSettings(errors)
+                if errors.len() == 1 =>
+            {
                 Some(errors[0].field.clone())
             }
+            Error::UserNotFound(_) => Some("user_id".into()),
             Error::FlowNotFound(_)
             | Error::FlowExists(_)
             | Error::SegmentNotFound(_)
@@ -133,7 +158,9 @@ impl Error {
             message: self.to_string(),
             field: self.field(),
             errors: match self {
-                Error::InvalidFlow(errors) | Error::InvalidSegment(errors) => errors.clone(),
+                Error::InvalidFlow(errors)
+                | Error::InvalidSegment(errors)
+                | Error::InvalidSettings(errors) => errors.clone(),
                 _ => Vec::new(),
             },
         }

@@ -1,5 +1,6 @@
 //! Admin flow management: create, update, publish, archive, import and export flows. Every
-//! write validates the whole flow, compiles step bodies and refreshes the live-flow cache.
+//! write validates the whole flow (its references to the app's other flows included), compiles
+//! step bodies (translated ones too) and refreshes the live-flow cache.
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -7,12 +8,14 @@ use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
-use engine::{Flow, FlowStatus, Trigger, validate_flow};
+use engine::validate::validate_references;
+use engine::{FieldError, Flow, FlowStatus, StepKind, Trigger, validate_flow};
 use serde::Serialize;
 
 use crate::AppState;
 use crate::audience;
 use crate::body::JsonBody;
+use crate::checklists::RESERVED_ITEM_IDS;
 use crate::error::Error;
 use crate::keys::AdminApp;
 use crate::markdown;
@@ -33,6 +36,8 @@ pub fn router() -> Router<AppState> {
 struct FlowSummary {
     id: String,
     name: String,
+    /// `tour`, `announcement`, `banner`, `hotspot` or `checklist` (see [`content_kind`]).
+    kind: &'static str,
     status: FlowStatus,
     version: u32,
     trigger: Trigger,
@@ -49,6 +54,7 @@ async fn list(
     let summaries: Vec<FlowSummary> = flows
         .into_iter()
         .map(|StoredFlow { flow, updated_at }| FlowSummary {
+            kind: content_kind(&flow),
             step_count: flow.steps.len(),
             id: flow.id,
             name: flow.name,
@@ -149,6 +155,13 @@ async fn export(
     for step in &mut flow.steps {
         step.body_doc.clear();
     }
+    for text in flow
+        .translations
+        .values_mut()
+        .flat_map(|translation| translation.steps.values_mut())
+    {
+        text.body_doc.clear();
+    }
     let file = serde_json::to_string_pretty(&flow).map_err(anyhow::Error::from)?;
     let disposition = format!("attachment; filename=\"{}.flow.json\"", flow.id);
     Ok((
@@ -161,18 +174,79 @@ async fn export(
         .into_response())
 }
 
-/// Refuses an invalid flow with every problem listed (an audience naming an unknown segment
-/// included), and compiles each step's Markdown body.
+/// Refuses an invalid flow with every problem listed (an audience naming an unknown segment and
+/// references to the app's other flows included), and compiles every Markdown body, translated
+/// ones too.
 async fn compile(state: &AppState, app_id: &str, mut flow: Flow) -> Result<Flow, Error> {
     let mut errors = validate_flow(&flow);
     errors.extend(audience::unknown_segments(state.store.as_ref(), app_id, &flow).await?);
+    errors.extend(reference_errors(state, app_id, &flow).await?);
+    errors.extend(reserved_item_ids(&flow));
     if !errors.is_empty() {
         return Err(Error::InvalidFlow(errors));
     }
     for step in &mut flow.steps {
         step.body_doc = markdown::compile(&step.body);
     }
+    for text in flow
+        .translations
+        .values_mut()
+        .flat_map(|translation| translation.steps.values_mut())
+    {
+        text.body_doc = markdown::compile(&text.body);
+    }
     Ok(flow)
+}
+
+/// `engine::validate::validate_references` against every other stored flow of the app: unknown
+/// flows in `completed` rules or `launch_flow`, and prerequisite cycles.
+async fn reference_errors(
+    state: &AppState,
+    app_id: &str,
+    flow: &Flow,
+) -> Result<Vec<FieldError>, Error> {
+    let others: Vec<Flow> = state
+        .store
+        .flows(app_id)
+        .await?
+        .into_iter()
+        .map(|stored| stored.flow)
+        .filter(|other| other.id != flow.id)
+        .collect();
+    Ok(validate_references(flow, &others))
+}
+
+/// Checklist item ids that would collide with the checklist's own deterministic message ids.
+fn reserved_item_ids(flow: &Flow) -> Vec<FieldError> {
+    let items = flow.checklist.iter().flat_map(|checklist| &checklist.items);
+    items
+        .enumerate()
+        .filter(|(_, item)| RESERVED_ITEM_IDS.contains(&item.id.as_str()))
+        .map(|(index, item)| {
+            FieldError::new(
+                format!("checklist.items[{index}].id"),
+                "reserved_id",
+                format!("\"{}\" is reserved; choose another item id", item.id),
+            )
+        })
+        .collect()
+}
+
+/// What kind of content a flow is, for the admin: a checklist, a single hotspot or banner, a
+/// single modal or slide-out without a target (an announcement), else a tour.
+pub fn content_kind(flow: &Flow) -> &'static str {
+    if flow.checklist.is_some() {
+        return "checklist";
+    }
+    match flow.steps.as_slice() {
+        [step] => match step.kind {
+            StepKind::Hotspot => "hotspot",
+            StepKind::Banner => "banner",
+            StepKind::Modal | StepKind::Slideout if step.target.is_none() => "announcement",
+            _ => "tour",
+        },
+        _ => "tour",
+    }
 }
 
 async fn existing(state: &AppState, app_id: &str, id: &str) -> Result<Flow, Error> {
@@ -189,6 +263,13 @@ async fn set_status(
     status: FlowStatus,
 ) -> Result<Json<Flow>, Error> {
     let mut flow = existing(state, app_id, id).await?;
+    if status == FlowStatus::Published {
+        // The other flows may have changed since this one was saved (one deleted, a cycle closed).
+        let errors = reference_errors(state, app_id, &flow).await?;
+        if !errors.is_empty() {
+            return Err(Error::InvalidFlow(errors));
+        }
+    }
     flow.status = status;
     save(state, app_id, flow).await
 }

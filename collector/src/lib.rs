@@ -5,17 +5,21 @@ mod assets;
 mod audience;
 mod body;
 mod boot;
+mod cache;
+mod checklists;
 mod config;
+mod eligibility;
 mod error;
 mod events;
 mod flows;
 mod funnel;
 mod ingest;
 mod keys;
-mod live_flows;
+mod locale;
 pub mod markdown;
 pub mod schema;
 mod segments;
+mod settings;
 pub mod storage;
 
 use std::sync::Arc;
@@ -25,10 +29,10 @@ use axum::Router;
 use axum::middleware::from_fn_with_state;
 use tower_http::trace::TraceLayer;
 
+use cache::{LiveFlows, Settings};
 pub use config::Config;
 pub use error::Error;
 use keys::Apps;
-use live_flows::LiveFlows;
 use storage::{App, Store};
 
 /// What every handler shares.
@@ -38,6 +42,7 @@ pub struct AppState {
     pub config: Arc<Config>,
     apps: Arc<Apps>,
     live_flows: Arc<LiveFlows>,
+    settings: Arc<Settings>,
 }
 
 impl AppState {
@@ -64,6 +69,7 @@ impl AppState {
             config: Arc::new(config),
             apps: Arc::new(apps),
             live_flows: Arc::default(),
+            settings: Arc::default(),
         })
     }
 }
@@ -76,6 +82,8 @@ pub fn app(state: AppState) -> Router {
         .merge(funnel::router())
         .merge(events::router())
         .merge(segments::router())
+        .merge(settings::router())
+        .merge(eligibility::router())
         .layer(from_fn_with_state(state.clone(), keys::require_admin));
     // The fallback is set before the CORS layer so that preflights reach the middleware.
     let api = Router::new()

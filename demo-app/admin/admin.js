@@ -1,4 +1,4 @@
-// The Waymark admin app: client-side routing, the flows list, the tour builder form (with the collector's field errors), preview, the funnel view, and saved segments with the audience rule builder.
+// The Waymark admin app: client-side routing, the flows list, the flow editor for every pattern (tours, announcements, banners, slide-outs, hotspots, checklists; prerequisites, translations, theme) with the collector's field errors, preview, the funnel view, saved segments with the rule builder, app settings and the users "why" page.
 (function () {
   "use strict";
 
@@ -10,7 +10,16 @@
     "step-id": "Step ID", kind: "Kind", target: "Target", placement: "Placement", page: "Page pattern",
     title: "Title", body: "Body", advance: "Moves on when", "advance-value": "Advance rule",
     "when-target-missing": "When the target is missing", "target-timeout-ms": "Wait for the target",
-    "cta-label": "Call-to-action label", "cta-url": "Call-to-action URL", spotlight: "Spotlight"
+    "cta-label": "Call-to-action label", "cta-url": "Call-to-action URL", spotlight: "Spotlight",
+    push: "Push the page", "media-kind": "Media", "media-url": "Media URL", "media-alt": "Alternative text"
+  };
+  // The step kind of each one-step content type; tours mix kinds, checklists have no steps.
+  var KIND_FOR_TYPE = { announcement: "modal", banner: "banner", slideout: "slideout", hotspot: "hotspot" };
+  var POINTING = [["bottom", "Below"], ["top", "Above"], ["right", "Right"], ["left", "Left"], ["auto", "Automatic"]];
+  var PLACEMENTS = {
+    tooltip: POINTING, hotspot: POINTING, modal: POINTING,
+    banner: [["top", "Top of the page"], ["bottom", "Bottom of the page"]],
+    slideout: [["right", "Bottom-right corner"], ["left", "Bottom-left corner"]]
   };
   var editor = null; // { flow: stored flow or null, dirty: bool, buttonMaps: [[action...]] }
   var stepSeq = 0;
@@ -100,6 +109,7 @@
     var path = window.location.pathname.replace(/\/+$/, "") || "/flows";
     var match;
     editor = null;
+    markNav(path);
     if (path === "/flows") return showFlows();
     if (path === "/flows/new") return showEditor(null);
     if ((match = path.match(/^\/flows\/([^/]+)\/edit$/))) return showEditor(decodeURIComponent(match[1]));
@@ -107,7 +117,18 @@
     if (path === "/segments") return showSegments();
     if (path === "/segments/new") return showSegmentEditor(null);
     if ((match = path.match(/^\/segments\/([^/]+)\/edit$/))) return showSegmentEditor(decodeURIComponent(match[1]));
+    if (path === "/settings") return showSettings();
+    if (path === "/users") return showUsers();
     mount("view-not-found");
+  }
+
+  // Marks the header link of the current section with aria-current.
+  function markNav(path) {
+    var current = path.indexOf("/segments") === 0 ? "nav-segments" : path.indexOf("/settings") === 0 ? "nav-settings-admin"
+      : path.indexOf("/users") === 0 ? "nav-users" : "nav-flows";
+    document.querySelectorAll(".topbar nav a").forEach(function (link) {
+      if (link.id === current) link.setAttribute("aria-current", "page"); else link.removeAttribute("aria-current");
+    });
   }
 
   function navigate(path) {
@@ -121,7 +142,8 @@
     var link = event.target.closest("a[data-link]");
     if (!link || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
     event.preventDefault();
-    navigate(new URL(link.href).pathname);
+    var url = new URL(link.href);
+    navigate(url.pathname + url.search);
   });
   window.addEventListener("popstate", route);
 
@@ -174,7 +196,7 @@
     statusCell.appendChild(el("span", "badge badge-" + flow.status, flow.status));
     row.appendChild(statusCell);
     row.appendChild(el("td", "", "v" + flow.version));
-    row.appendChild(el("td", "", flow.step_count));
+    row.appendChild(el("td", "", flow.kind === "checklist" ? "Checklist" : flow.step_count));
     row.appendChild(el("td", "small", triggerText(flow.trigger)));
 
     var actions = el("td", "row-actions");
@@ -253,10 +275,13 @@
 
   // Editor -------------------------------------------------------------
 
-  function blankStep(index) {
+  // A new step; `kind` is forced by one-step content types, else the first step is a modal and the rest tooltips.
+  function blankStep(index, kind) {
+    kind = kind || (index === 0 ? "modal" : "tooltip");
+    var single = kind !== "tooltip" && !(kind === "modal" && index > 0);
     return {
-      id: "step-" + (index + 1), kind: index === 0 ? "modal" : "tooltip", target: "", placement: "bottom", page: "",
-      title: "", body: "", buttons: index === 0 ? [{ action: "next", label: "Next" }] : [{ action: "back", label: "Back" }, { action: "next", label: "Next" }],
+      id: "step-" + (index + 1), kind: kind, target: "", placement: (PLACEMENTS[kind] || POINTING)[0][0], page: "",
+      title: "", body: "", buttons: index === 0 ? [{ action: "next", label: single && kind !== "modal" ? "Got it" : "Next" }] : [{ action: "back", label: "Back" }, { action: "next", label: "Next" }],
       advance: { type: "button" }, spotlight: false, when_target_missing: "skip", target_timeout_ms: 4000
     };
   }
@@ -271,22 +296,31 @@
     document.getElementById("trigger-type").addEventListener("change", syncTrigger);
     document.getElementById("add-step").addEventListener("click", function () {
       var steps = document.getElementById("steps");
-      var item = addStep(blankStep(steps.children.length));
+      var item = addStep(blankStep(steps.children.length, KIND_FOR_TYPE[currentType()]));
       renumber();
+      renderTranslations();
       editor.dirty = true;
       item.querySelector("[name=step-id]").focus();
     });
     document.getElementById("publish-flow").addEventListener("click", publishFlow);
     document.getElementById("preview-flow").addEventListener("click", previewFlow);
+    document.getElementById("flow-type").addEventListener("change", function () { applyType(currentType(), true); });
     setUpAudience();
+    setUpRequires();
+    setUpChecklist();
+    setUpTranslations();
+    wireColorPickers(form);
+    loadFlowIdOptions();
+    loadAppColours();
 
     if (!flowId) {
       document.title = "New flow · Waymark admin";
-      fillForm({ id: "", name: "", trigger: { type: "url", pattern: "/" }, frequency: "once", priority: 0, steps: [blankStep(0)] });
+      fillForm({ id: "", name: "", trigger: { type: "url", pattern: "/" }, frequency: "once", priority: 0, steps: [blankStep(0)] }, "tour");
       editor.dirty = false;
       document.getElementById("flow-id").focus();
       return;
     }
+    document.title = "Edit flow · Waymark admin";
     setStatus("editor-status", "Loading…");
     api("GET", "/flows/" + encodeURIComponent(flowId)).then(function (result) {
       if (!editor) return;
@@ -320,12 +354,17 @@
     var meta = document.getElementById("flow-meta");
     if (!existing) { meta.textContent = "Not saved yet"; return; }
     meta.appendChild(el("span", "badge badge-" + flow.status, flow.status));
-    meta.appendChild(document.createTextNode(" Version " + flow.version + " · " + flow.steps.length + " steps"));
+    var count = flow.checklist ? (flow.checklist.items || []).length + " items" : (flow.steps || []).length + " steps";
+    meta.appendChild(document.createTextNode(" Version " + flow.version + " · " + count));
     document.getElementById("flow-id").readOnly = true;
     document.getElementById("publish-flow").textContent = flow.status === "published" ? "Save & publish" : "Publish";
   }
 
-  function fillForm(flow) {
+  // Fills the editor from a flow; `type` is the content type for a new flow (else read from the flow).
+  function fillForm(flow, type) {
+    type = type || flowTypeOf(flow);
+    document.getElementById("flow-type").value = type;
+    document.getElementById("flow-replayable").checked = !!flow.replayable;
     document.getElementById("flow-id").value = flow.id || "";
     document.getElementById("flow-name").value = flow.name || "";
     var trigger = flow.trigger || { type: "manual" };
@@ -337,7 +376,12 @@
     document.getElementById("steps").replaceChildren();
     (flow.steps || []).forEach(addStep);
     renumber();
+    fillChecklist(flow.checklist);
     fillAudience(flow.audience);
+    fillRequires(flow.requires);
+    fillTheme(flow.theme);
+    applyType(type, false);
+    fillTranslations(flow);
     fillMeta(flow);
   }
 
@@ -371,8 +415,17 @@
     set("spotlight", step.spotlight);
     set("when-target-missing", step.when_target_missing || "skip");
     set("target-timeout-ms", step.target_timeout_ms === undefined ? 4000 : step.target_timeout_ms);
+    set("push", step.push);
+    set("media-kind", step.media ? step.media.kind : "none");
+    set("media-url", step.media ? step.media.url : "");
+    set("media-alt", step.media ? step.media.alt : "");
+    // Kept as stored: the builder doesn't edit a step's own prerequisites.
+    item.waymarkRequires = step.requires || null;
+    item.setAttribute("data-uid", "s" + uid);
+    restrictKinds(item, KIND_FOR_TYPE[currentType()]);
 
     item.querySelector("[name=advance]").addEventListener("change", function () { syncAdvance(item); });
+    item.querySelector("[name=media-kind]").addEventListener("change", function () { syncMedia(item); });
     item.querySelector("[name=kind]").addEventListener("change", function () { syncKind(item); });
     item.querySelector("[name=title]").addEventListener("input", function () { renumber(); });
     item.querySelectorAll("[data-step-action]").forEach(function (button) {
@@ -391,10 +444,44 @@
     item.querySelector("[data-advance-value-label]").textContent = type === "url" ? "URL pattern to reach" : "Event name";
   }
 
+  // Shows the fields that matter for the step's kind, with the placements it accepts.
   function syncKind(item) {
-    var modal = item.querySelector("[name=kind]").value === "modal";
+    var kind = item.querySelector("[name=kind]").value;
+    var modal = kind === "modal";
+    var pointing = kind === "tooltip" || kind === "hotspot";
     var label = item.querySelector("label[data-for=target]");
     label.textContent = modal ? "Target CSS selector (optional for modals)" : "Target CSS selector";
+    item.querySelector("[data-target-field]").hidden = !(pointing || modal);
+    item.querySelector("[data-spotlight-field]").hidden = !(pointing || modal);
+    item.querySelector("[data-target-missing-field]").hidden = !(pointing || modal);
+    item.querySelector("[data-timeout-field]").hidden = !(pointing || modal);
+    item.querySelector("[data-placement-field]").hidden = modal;
+    item.querySelector("[data-push-field]").hidden = kind !== "banner";
+    item.querySelector("[data-media-fields]").hidden = !(modal || kind === "slideout");
+    var placement = item.querySelector("[name=placement]");
+    var current = placement.value;
+    var options = PLACEMENTS[kind] || POINTING;
+    placement.replaceChildren();
+    options.forEach(function (pair) {
+      var option = el("option", "", pair[1]);
+      option.value = pair[0];
+      placement.appendChild(option);
+    });
+    placement.value = options.some(function (pair) { return pair[0] === current; }) ? current : options[0][0];
+    syncMedia(item);
+  }
+
+  function syncMedia(item) {
+    var kind = item.querySelector("[name=media-kind]").value;
+    item.querySelectorAll("[data-media-detail]").forEach(function (field) { field.hidden = kind === "none"; });
+    item.querySelector("[data-media-alt-label]").textContent = kind === "video" ? "Caption label" : "Alternative text";
+  }
+
+  // One-step content types allow only their own step kind.
+  function restrictKinds(item, only) {
+    Array.prototype.forEach.call(item.querySelector("[name=kind]").options, function (option) {
+      option.disabled = !!only && option.value !== only;
+    });
   }
 
   function stepAction(item, action) {
@@ -404,6 +491,7 @@
     if (action === "remove") {
       var focusAfter = item.nextElementSibling || item.previousElementSibling;
       item.remove();
+      renumber();
       if (focusAfter) focusAfter.querySelector("[name=step-id]").focus();
       else document.getElementById("add-step").focus();
     } else {
@@ -411,10 +499,12 @@
     }
     editor.dirty = true;
     renumber();
+    renderTranslations();
   }
 
   function renumber() {
     var items = Array.prototype.slice.call(document.getElementById("steps").children);
+    document.getElementById("add-step").hidden = !!KIND_FOR_TYPE[currentType()] && items.length >= 1;
     items.forEach(function (item, index) {
       item.setAttribute("data-step-index", String(index));
       var title = item.querySelector("[name=title]").value.trim();
@@ -423,7 +513,8 @@
       item.querySelector("[data-step-action=down]").disabled = index === items.length - 1;
       item.querySelectorAll("[data-step-action]").forEach(function (button) {
         var verb = button.getAttribute("data-step-action");
-        var text = verb === "remove" ? "Remove step " + (index + 1) : "Move step " + (index + 1) + " " + verb;
+        // The name starts with the visible text ("Move up"), as speech-input users say what they see.
+        var text = verb === "remove" ? "Remove step " + (index + 1) : "Move " + verb + ": step " + (index + 1);
         button.setAttribute("aria-label", text);
       });
     });
@@ -435,22 +526,13 @@
     var trigger = triggerType === "url" ? { type: "url", pattern: triggerValue }
       : triggerType === "event" ? { type: "event", name: triggerValue } : { type: "manual" };
     editor.buttonMaps = [];
-    var steps = Array.prototype.map.call(document.getElementById("steps").children, function (item, index) {
+    var type = currentType();
+    var steps = type === "checklist" ? [] : Array.prototype.map.call(document.getElementById("steps").children, function (item, index) {
       function value(name) { return item.querySelector("[name='" + name + "']").value; }
       function checked(name) { return item.querySelector("[name='" + name + "']").checked; }
-      var buttons = [];
-      var map = [];
-      BUTTON_ORDER.forEach(function (action) {
-        if (action === "cta") {
-          var label = value("cta-label").trim();
-          var url = value("cta-url").trim();
-          if (label || url) { buttons.push({ action: "cta", label: label, url: url }); map.push("cta"); }
-        } else if (checked(action)) {
-          buttons.push({ action: action, label: value(action + "-label").trim() });
-          map.push(action);
-        }
-      });
-      editor.buttonMaps[index] = map;
+      function shown(hook) { return !item.querySelector("[" + hook + "]").hidden; }
+      var buttons = stepButtons(item);
+      editor.buttonMaps[index] = buttons.map(function (button) { return button.action; });
       var advanceType = value("advance");
       var advanceValue = value("advance-value").trim();
       var advance = advanceType === "event" ? { type: "event", name: advanceValue }
@@ -458,13 +540,18 @@
       var step = {
         id: value("step-id").trim(), kind: value("kind"), placement: value("placement"),
         title: value("title"), body: value("body"), buttons: buttons, advance: advance,
-        spotlight: checked("spotlight"), when_target_missing: value("when-target-missing"),
+        spotlight: shown("data-spotlight-field") && checked("spotlight"), when_target_missing: value("when-target-missing"),
         target_timeout_ms: Math.max(0, parseInt(value("target-timeout-ms"), 10) || 0)
       };
       var target = value("target").trim();
       var page = value("page").trim();
-      if (target) step.target = target;
+      if (target && shown("data-target-field")) step.target = target;
       if (page) step.page = page;
+      if (shown("data-push-field") && checked("push")) step.push = true;
+      if (shown("data-media-fields") && value("media-kind") !== "none") {
+        step.media = { kind: value("media-kind"), url: value("media-url").trim(), alt: value("media-alt").trim() };
+      }
+      if (item.waymarkRequires) step.requires = item.waymarkRequires;
       return step;
     });
     var flow = {
@@ -478,15 +565,47 @@
     };
     var audience = audienceFromForm();
     if (audience) flow.audience = audience;
+    var requires = requiresFromForm();
+    if (requires) flow.requires = requires;
+    if (type === "checklist") flow.checklist = checklistFromForm();
+    if (document.getElementById("flow-replayable").checked) flow.replayable = true;
+    var translations = translationsFromForm();
+    if (Object.keys(translations).length) flow.translations = translations;
+    var theme = themeFromForm();
+    if (theme) flow.theme = theme;
     return flow;
+  }
+
+  // The step's buttons in the order they are sent: dismiss, back, cta, next.
+  function stepButtons(item) {
+    function value(name) { return item.querySelector("[name='" + name + "']").value; }
+    var buttons = [];
+    BUTTON_ORDER.forEach(function (action) {
+      if (action === "cta") {
+        var label = value("cta-label").trim();
+        var url = value("cta-url").trim();
+        if (label || url) buttons.push({ action: "cta", label: label, url: url });
+      } else if (item.querySelector("[name='" + action + "']").checked) {
+        buttons.push({ action: action, label: value(action + "-label").trim() });
+      }
+    });
+    return buttons;
   }
 
   // Maps a collector field path ("steps[1].buttons[0].label") to the control showing it.
   function controlFor(field) {
-    var flowFields = { id: "flow-id", name: "flow-name", frequency: "flow-frequency", priority: "flow-priority", "trigger.pattern": "trigger-value", "trigger.name": "trigger-value", trigger: "trigger-type" };
+    var flowFields = {
+      id: "flow-id", name: "flow-name", frequency: "flow-frequency", priority: "flow-priority", "trigger.pattern": "trigger-value", "trigger.name": "trigger-value", trigger: "trigger-type",
+      replayable: "flow-replayable", theme: "theme-accent", "theme.mode": "theme-mode", "theme.accent": "theme-accent", "theme.accent_text": "theme-accent-text"
+    };
     if (flowFields[field]) return { control: document.getElementById(flowFields[field]), label: document.querySelector("label[for=" + flowFields[field] + "]").textContent };
+    if (field.indexOf("theme.") === 0) return { control: document.getElementById("theme-accent"), label: "Appearance" };
+    if (field === "steps" && currentType() === "checklist") return { control: document.getElementById("add-item"), label: "Checklist items", holder: document.getElementById("checklist-items-error") };
     if (field === "steps") return { control: document.getElementById("add-step"), label: "Steps", holder: document.getElementById("steps-error") };
     if (field === "audience" || field.indexOf("audience.") === 0) return audienceControlFor(field);
+    if (field === "requires" || field.indexOf("requires.") === 0) return requiresControlFor(field);
+    if (field === "checklist" || field.indexOf("checklist.") === 0) return checklistControlFor(field);
+    if (field === "translations" || field.indexOf("translations.") === 0) return translationControlFor(field);
     var match = field.match(/^steps\[(\d+)\](?:\.(.+))?$/);
     if (!match) return null;
     var index = Number(match[1]);
@@ -496,7 +615,8 @@
     var name = {
       id: "step-id", kind: "kind", target: "target", placement: "placement", page: "page", title: "title", body: "body",
       advance: "advance", "advance.name": "advance-value", "advance.pattern": "advance-value", buttons: "next",
-      spotlight: "spotlight", when_target_missing: "when-target-missing", target_timeout_ms: "target-timeout-ms"
+      spotlight: "spotlight", when_target_missing: "when-target-missing", target_timeout_ms: "target-timeout-ms",
+      push: "push", media: "media-kind", "media.kind": "media-kind", "media.url": "media-url", "media.alt": "media-alt"
     }[rest];
     var buttonMatch = rest.match(/^buttons\[(\d+)\]\.(\w+)$/);
     if (buttonMatch) {
@@ -508,6 +628,8 @@
     var prefix = "Step " + (index + 1);
     if (!name) return { control: item.querySelector("[name=step-id]"), label: prefix };
     var control = item.querySelector("[name='" + name + "']");
+    // A field this kind of step doesn't show: the error goes next to the kind, which explains it.
+    if (control.closest("[hidden]")) { control = item.querySelector("[name=kind]"); name = "kind"; }
     var fieldName = rest.indexOf("buttons") === 0 ? (BUTTON_NAMES[name.replace("-label", "").replace("-url", "")] || "Buttons") + " button" : FIELD_NAMES[name];
     return { control: control, label: prefix + " \u00b7 " + (fieldName || rest) };
   }
@@ -641,6 +763,666 @@
     });
   }
 
+  // Content types ---------------------------------------------------------
+
+  function currentType() {
+    var select = document.getElementById("flow-type");
+    return select ? select.value : "tour";
+  }
+
+  // The content type a stored flow was authored as.
+  function flowTypeOf(flow) {
+    if (flow.checklist) return "checklist";
+    var steps = flow.steps || [];
+    if (steps.length === 1) {
+      var type = Object.keys(KIND_FOR_TYPE).filter(function (name) { return KIND_FOR_TYPE[name] === steps[0].kind; })[0];
+      if (type) return type;
+    }
+    return "tour";
+  }
+
+  // Shapes the editor for a content type; `fromUser` when the author just picked it (steps follow).
+  function applyType(type, fromUser) {
+    var checklist = type === "checklist";
+    var single = KIND_FOR_TYPE[type];
+    var steps = document.getElementById("steps");
+    document.getElementById("steps-section").hidden = checklist;
+    document.getElementById("checklist").hidden = !checklist;
+    document.getElementById("steps-title").textContent = single ? "Content" : "Steps";
+    if (!checklist && !steps.children.length) addStep(blankStep(0, single));
+    if (checklist && !document.getElementById("checklist-items").children.length) {
+      addItem(blankItem(0));
+      renumberItems();
+    }
+    Array.prototype.forEach.call(steps.children, function (item) {
+      if (single && fromUser) item.querySelector("[name=kind]").value = single;
+      restrictKinds(item, single);
+      syncKind(item);
+    });
+    renumber();
+    if (fromUser) renderTranslations();
+  }
+
+  // Offers the app's flow ids wherever a flow id is typed (completed rules, "show me how").
+  function loadFlowIdOptions() {
+    api("GET", "/flows").then(function (result) {
+      var list = document.getElementById("flow-id-options");
+      if (!list || !result.ok || !Array.isArray(result.data)) return;
+      list.replaceChildren();
+      result.data.forEach(function (flow) {
+        var option = el("option", "", flow.name);
+        option.value = flow.id;
+        list.appendChild(option);
+      });
+    });
+  }
+
+  // The theme override's placeholders show the app's own colours (what an empty field means).
+  function loadAppColours() {
+    api("GET", "/settings").then(function (result) {
+      if (!editor || !result.ok || !result.data || !result.data.theme || !result.data.theme.light) return;
+      var light = result.data.theme.light;
+      [["theme-accent", light.accent], ["theme-accent-text", light.accent_text]].forEach(function (pair) {
+        var input = document.getElementById(pair[0]);
+        if (!input || !HEX_COLOUR.test(pair[1] || "")) return;
+        input.placeholder = pair[1];
+        syncPicker(input);
+      });
+    });
+  }
+
+  // Prerequisites ---------------------------------------------------------
+
+  function requiresMode() {
+    var checked = document.querySelector("input[name=requires-mode]:checked");
+    return checked ? checked.value : "none";
+  }
+
+  function syncRequires() {
+    document.getElementById("requires-rule").hidden = requiresMode() !== "rule";
+  }
+
+  function setUpRequires() {
+    editor.requiresRule = ruleBuilder(document.getElementById("requires-rule"), "requires", function () { if (editor) editor.dirty = true; });
+    document.querySelectorAll("input[name=requires-mode]").forEach(function (radio) { radio.addEventListener("change", syncRequires); });
+  }
+
+  function fillRequires(rule) {
+    document.getElementById(rule ? "requires-matching" : "requires-none").checked = true;
+    editor.requiresRule.set(rule || null, { completed: "" });
+    syncRequires();
+  }
+
+  // One condition is sent on its own (`{"completed": "welcome-tour"}`), as prerequisites are usually written.
+  function requiresFromForm() {
+    if (requiresMode() !== "rule") return null;
+    var rule = editor.requiresRule.get();
+    var combinator = Array.isArray(rule.all) ? "all" : Array.isArray(rule.any) ? "any" : null;
+    return combinator && Object.keys(rule).length === 1 && rule[combinator].length === 1 ? rule[combinator][0] : rule;
+  }
+
+  function requiresControlFor(field) {
+    if (requiresMode() !== "rule") return { control: document.getElementById("requires-none"), label: "Prerequisites" };
+    // A lone condition was sent unwrapped: `requires.completed` is the builder's first condition.
+    var rule = editor.requiresRule.get();
+    var combinator = Array.isArray(rule.all) ? "all" : Array.isArray(rule.any) ? "any" : null;
+    var rest = field.slice("requires".length);
+    if (combinator && rest && !/^\.(all|any)\[/.test(rest)) field = "requires." + combinator + "[0]" + rest;
+    var found = editor.requiresRule.controlFor(field);
+    return { control: found.control, label: "Prerequisites \u00b7 " + found.label, holder: found.holder };
+  }
+
+  // Checklist -------------------------------------------------------------
+
+  var itemSeq = 0;
+  var ITEM_CONDITIONS = {
+    event: ["Event name", "project_created", "The name the product passes to waymark.track()."],
+    completed: ["Flow or checklist ID", "welcome-tour", "Done once the user completes it."],
+    visited: ["URL pattern", "/settings*", "Done once the user has been on a matching page."],
+    trait: ["Trait (name, or name=value)", "plan=pro", "\u201cname\u201d: the trait is set; \u201cname=value\u201d: it equals the value."]
+  };
+
+  function blankItem(index) {
+    return { id: "item-" + (index + 1), title: "", manual: true };
+  }
+
+  function setUpChecklist() {
+    document.getElementById("add-item").addEventListener("click", function () {
+      var list = document.getElementById("checklist-items");
+      var item = addItem(blankItem(list.children.length));
+      renumberItems();
+      renderTranslations();
+      editor.dirty = true;
+      item.querySelector("[name=item-id]").focus();
+    });
+  }
+
+  function fillChecklist(checklist) {
+    checklist = checklist || { title: "", items: [] };
+    document.getElementById("checklist-title").value = checklist.title || "";
+    document.getElementById("badge-id").value = checklist.badge ? checklist.badge.id : "";
+    document.getElementById("badge-name").value = checklist.badge ? checklist.badge.name : "";
+    document.getElementById("open-on-first-show").checked = !!checklist.open_on_first_show;
+    document.getElementById("checklist-items").replaceChildren();
+    (checklist.items || []).forEach(addItem);
+    renumberItems();
+  }
+
+  // How the builder shows an item's `done_when`: {kind, value, count}, or kind "custom" when it can't.
+  function parseItemCondition(rule) {
+    if (!rule) return { kind: "manual" };
+    var keys = Object.keys(rule);
+    if (typeof rule.completed === "string" && keys.length === 1) return { kind: "completed", value: rule.completed };
+    if (typeof rule.visited === "string" && keys.length === 1) return { kind: "visited", value: rule.visited };
+    if (typeof rule.event === "string" && rule.within_days === undefined) {
+      if (rule.op === "done" && keys.length === 2) return { kind: "event", value: rule.event, count: "" };
+      if (rule.op === "at_least" && typeof rule.count === "number" && keys.length === 3) return { kind: "event", value: rule.event, count: String(rule.count) };
+    }
+    if (typeof rule.trait === "string") {
+      if (rule.op === "exists" && keys.length === 2) return { kind: "trait", value: rule.trait };
+      if (rule.op === "eq" && keys.length === 3 && ["string", "number", "boolean"].indexOf(typeof rule.value) >= 0) return { kind: "trait", value: rule.trait + "=" + rule.value };
+    }
+    return { kind: "custom" };
+  }
+
+  function addItem(data) {
+    var uid = ++itemSeq;
+    var item = document.getElementById("item-template").content.firstElementChild.cloneNode(true);
+    item.setAttribute("data-uid", "i" + uid);
+    item.querySelectorAll("[name]").forEach(function (control) { control.id = "item-" + uid + "-" + control.name; });
+    item.querySelectorAll("label[data-for]").forEach(function (label) { label.htmlFor = "item-" + uid + "-" + label.getAttribute("data-for"); });
+    var hint = item.querySelector("[data-item-value-hint]");
+    hint.id = "item-" + uid + "-value-hint";
+    item.querySelector("[name=item-condition-value]").setAttribute("aria-describedby", hint.id);
+    function set(name, value) {
+      var control = item.querySelector("[name='" + name + "']");
+      if (control.type === "checkbox") control.checked = !!value; else control.value = value === undefined || value === null ? "" : String(value);
+    }
+    set("item-id", data.id);
+    set("item-title", data.title);
+    set("item-description", data.description);
+    set("item-manual", data.manual);
+    set("item-launch-flow", data.launch_flow);
+    set("item-depends-on", (data.depends_on || []).join(", "));
+    var condition = parseItemCondition(data.done_when);
+    var select = item.querySelector("[name=item-condition]");
+    if (condition.kind === "custom") {
+      var option = el("option", "", "A custom condition (kept as it is)");
+      option.value = "custom";
+      select.appendChild(option);
+      item.waymarkKept = data.done_when;
+      item.querySelector("[data-item-custom-json]").textContent = JSON.stringify(data.done_when, null, 2);
+    }
+    select.value = condition.kind;
+    set("item-condition-value", condition.value);
+    set("item-condition-count", condition.count);
+    item.waymarkRequires = data.requires || null;
+    select.addEventListener("change", function () {
+      // "Ticks it off" is the manual flag; another condition completes the item by itself.
+      item.querySelector("[name=item-manual]").checked = select.value === "manual";
+      syncItem(item);
+    });
+    item.querySelector("[name=item-title]").addEventListener("input", renumberItems);
+    item.querySelectorAll("[data-item-action]").forEach(function (button) {
+      button.addEventListener("click", function () { itemAction(item, button.getAttribute("data-item-action")); });
+    });
+    syncItem(item);
+    document.getElementById("checklist-items").appendChild(item);
+    return item;
+  }
+
+  function syncItem(item) {
+    var kind = item.querySelector("[name=item-condition]").value;
+    var text = ITEM_CONDITIONS[kind];
+    var input = item.querySelector("[name=item-condition-value]");
+    item.querySelector("[data-item-value-field]").hidden = !text;
+    item.querySelector("[data-item-count-field]").hidden = kind !== "event";
+    item.querySelector("[data-item-custom]").hidden = kind !== "custom";
+    if (text) {
+      item.querySelector("[data-item-value-label]").textContent = text[0];
+      input.placeholder = text[1];
+      item.querySelector("[data-item-value-hint]").textContent = text[2];
+    }
+    if (kind === "completed") input.setAttribute("list", "flow-id-options"); else input.removeAttribute("list");
+  }
+
+  function itemAction(item, action) {
+    var list = document.getElementById("checklist-items");
+    if (action === "up" && item.previousElementSibling) list.insertBefore(item, item.previousElementSibling);
+    if (action === "down" && item.nextElementSibling) list.insertBefore(item.nextElementSibling, item);
+    if (action === "remove") {
+      var focusAfter = item.nextElementSibling || item.previousElementSibling;
+      item.remove();
+      if (focusAfter) focusAfter.querySelector("[name=item-id]").focus();
+      else document.getElementById("add-item").focus();
+    } else {
+      item.querySelector("[data-item-action='" + action + "']").focus();
+    }
+    editor.dirty = true;
+    renumberItems();
+    renderTranslations();
+  }
+
+  function renumberItems() {
+    var items = Array.prototype.slice.call(document.getElementById("checklist-items").children);
+    items.forEach(function (item, index) {
+      item.setAttribute("data-item-index", String(index));
+      var title = item.querySelector("[name=item-title]").value.trim();
+      item.querySelector("[data-item-number]").textContent = "Item " + (index + 1) + (title ? " \u00b7 " + title : "");
+      item.querySelector("[data-item-action=up]").disabled = index === 0;
+      item.querySelector("[data-item-action=down]").disabled = index === items.length - 1;
+      item.querySelectorAll("[data-item-action]").forEach(function (button) {
+        var verb = button.getAttribute("data-item-action");
+        button.setAttribute("aria-label", verb === "remove" ? "Remove item " + (index + 1) : "Move " + verb + ": item " + (index + 1));
+      });
+    });
+  }
+
+  function itemCondition(item) {
+    var kind = item.querySelector("[name=item-condition]").value;
+    var value = item.querySelector("[name=item-condition-value]").value.trim();
+    var count = item.querySelector("[name=item-condition-count]").value.trim();
+    if (kind === "custom") return item.waymarkKept;
+    if (kind === "completed") return { completed: value };
+    if (kind === "visited") return { visited: value };
+    if (kind === "event") return count === "" ? { event: value, op: "done" } : { event: value, op: "at_least", count: isFinite(Number(count)) ? Number(count) : count };
+    if (kind === "trait") {
+      var equals = value.indexOf("=");
+      return equals < 0 ? { trait: value, op: "exists" } : { trait: value.slice(0, equals).trim(), op: "eq", value: value.slice(equals + 1).trim() };
+    }
+    return null;
+  }
+
+  function checklistFromForm() {
+    var checklist = {
+      title: document.getElementById("checklist-title").value.trim(),
+      items: Array.prototype.map.call(document.getElementById("checklist-items").children, function (item) {
+        function value(name) { return item.querySelector("[name='" + name + "']").value.trim(); }
+        var out = { id: value("item-id"), title: value("item-title") };
+        if (value("item-description")) out.description = value("item-description");
+        var doneWhen = itemCondition(item);
+        if (doneWhen) out.done_when = doneWhen;
+        if (item.querySelector("[name=item-manual]").checked) out.manual = true;
+        if (value("item-launch-flow")) out.launch_flow = value("item-launch-flow");
+        var dependsOn = value("item-depends-on").split(",").map(function (id) { return id.trim(); }).filter(Boolean);
+        if (dependsOn.length) out.depends_on = dependsOn;
+        if (item.waymarkRequires) out.requires = item.waymarkRequires;
+        return out;
+      })
+    };
+    var badgeId = document.getElementById("badge-id").value.trim();
+    var badgeName = document.getElementById("badge-name").value.trim();
+    if (badgeId || badgeName) checklist.badge = { id: badgeId, name: badgeName };
+    if (document.getElementById("open-on-first-show").checked) checklist.open_on_first_show = true;
+    return checklist;
+  }
+
+  function checklistControlFor(field) {
+    var simple = { checklist: "checklist-title", "checklist.title": "checklist-title", "checklist.badge": "badge-id", "checklist.badge.id": "badge-id", "checklist.badge.name": "badge-name", "checklist.open_on_first_show": "open-on-first-show" };
+    if (simple[field]) return { control: document.getElementById(simple[field]), label: document.querySelector("label[for=" + simple[field] + "]").textContent };
+    var holder = { control: document.getElementById("add-item"), label: "Checklist items", holder: document.getElementById("checklist-items-error") };
+    var match = field.match(/^checklist\.items(?:\[(\d+)\](?:\.(\w+))?(?:[.[](.*))?)?$/);
+    if (!match || match[1] === undefined) return holder;
+    var index = Number(match[1]);
+    var item = document.querySelector("#checklist-items > [data-item-index='" + index + "']");
+    if (!item) return holder;
+    var part = match[2] || "";
+    var sub = match[3] || "";
+    var name = { id: "item-id", title: "item-title", description: "item-description", manual: "item-manual", launch_flow: "item-launch-flow", depends_on: "item-depends-on", done_when: "item-condition-value" }[part] || "item-id";
+    if (part === "done_when" && /(^|\.)count$/.test(sub)) name = "item-condition-count";
+    var control = item.querySelector("[name='" + name + "']");
+    if (control.closest("[hidden]")) control = item.querySelector("[name=item-condition]");
+    var label = control.id ? document.querySelector("label[for='" + control.id + "']") : null;
+    return { control: control, label: "Item " + (index + 1) + " \u00b7 " + (label ? label.textContent : part || "item") };
+  }
+
+  // Translations ----------------------------------------------------------
+  // The texts per locale live in editor.translations, keyed by the step / item element (data-uid), so
+  // renaming a step id or reordering keeps what was typed; the blocks are redrawn after structural changes.
+
+  function localeName(locale) {
+    try {
+      var name = new Intl.DisplayNames(["en"], { type: "language" }).of(locale);
+      return name && name !== locale ? name + " (" + locale + ")" : locale;
+    } catch (e) {
+      return locale;
+    }
+  }
+
+  // "pt_br" -> "pt-BR"; null when it isn't a language tag.
+  function normalLocale(raw) {
+    var tag = raw.trim().replace(/_/g, "-");
+    if (!/^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$/.test(tag)) return null;
+    return tag.split("-").map(function (part, index) {
+      if (index === 0) return part.toLowerCase();
+      return part.length === 2 ? part.toUpperCase() : part.length === 4 ? part.charAt(0).toUpperCase() + part.slice(1).toLowerCase() : part.toLowerCase();
+    }).join("-");
+  }
+
+  function setUpTranslations() {
+    editor.translations = {};
+    var input = document.getElementById("translation-locale");
+    document.getElementById("add-translation").addEventListener("click", addTranslation);
+    input.addEventListener("keydown", function (event) {
+      if (event.key === "Enter") { event.preventDefault(); addTranslation(); }
+    });
+    ["steps", "checklist-items"].forEach(function (id) {
+      document.getElementById(id).addEventListener("change", function (event) {
+        if (event.target.closest("[data-translation-step], [data-translation-item]")) return;
+        renderTranslations();
+      });
+    });
+    document.getElementById("checklist-title").addEventListener("change", renderTranslations);
+  }
+
+  function addTranslation() {
+    var input = document.getElementById("translation-locale");
+    var holder = document.getElementById("translations-error");
+    var locale = normalLocale(input.value);
+    var problem = !locale ? "Use a language code such as fr, de or pt-BR."
+      : editor.translations[locale] ? "There is already a " + localeName(locale) + " translation." : "";
+    holder.textContent = problem;
+    holder.hidden = !problem;
+    if (problem) {
+      input.setAttribute("aria-invalid", "true");
+      input.focus();
+      return;
+    }
+    input.removeAttribute("aria-invalid");
+    harvestTranslations();
+    editor.translations[locale] = { checklist_title: "", steps: {}, items: {} };
+    editor.dirty = true;
+    input.value = "";
+    renderTranslations();
+    var block = document.querySelector("#translation-blocks [data-locale='" + locale + "']");
+    var first = block && block.querySelector("input, textarea");
+    if (first) first.focus();
+  }
+
+  // Copies what is typed in the blocks into editor.translations.
+  function harvestTranslations() {
+    if (!editor || !editor.translations) return;
+    document.querySelectorAll("#translation-blocks [data-locale]").forEach(function (block) {
+      var model = editor.translations[block.getAttribute("data-locale")];
+      if (!model) return;
+      var title = block.querySelector("[name=translation-checklist-title]");
+      if (title) model.checklist_title = title.value;
+      block.querySelectorAll("[data-translation-step]").forEach(function (part) {
+        var entry = model.steps[part.getAttribute("data-uid")] || { buttons: {} };
+        entry.title = part.querySelector("[name=translation-title]").value;
+        entry.body = part.querySelector("[name=translation-body]").value;
+        entry.buttons = entry.buttons || {};
+        part.querySelectorAll("[name=translation-button]").forEach(function (input) {
+          entry.buttons[input.getAttribute("data-button-action")] = input.value;
+        });
+        model.steps[part.getAttribute("data-uid")] = entry;
+      });
+      block.querySelectorAll("[data-translation-item]").forEach(function (part) {
+        model.items[part.getAttribute("data-uid")] = {
+          title: part.querySelector("[name=translation-item-title]").value,
+          description: part.querySelector("[name=translation-item-description]").value
+        };
+      });
+    });
+  }
+
+  function renderTranslations() {
+    if (!editor || !editor.translations || !document.getElementById("translation-blocks")) return;
+    harvestTranslations();
+    var container = document.getElementById("translation-blocks");
+    container.replaceChildren();
+    Object.keys(editor.translations).sort().forEach(function (locale) { container.appendChild(translationBlock(locale)); });
+  }
+
+  function translationBlock(locale) {
+    var model = editor.translations[locale];
+    var key = "tr-" + locale.replace(/[^a-zA-Z0-9]/g, "_");
+    var block = el("fieldset", "subgroup translation");
+    block.setAttribute("data-locale", locale);
+    block.setAttribute("lang", locale);
+    var legend = el("legend", "", localeName(locale));
+    legend.setAttribute("lang", "en");
+    block.appendChild(legend);
+    var remove = el("button", "button button-small button-danger translation-remove", "Remove");
+    remove.type = "button";
+    remove.setAttribute("lang", "en");
+    remove.setAttribute("data-translation-action", "remove");
+    remove.setAttribute("aria-label", "Remove the " + localeName(locale) + " translation");
+    remove.addEventListener("click", function () {
+      harvestTranslations();
+      delete editor.translations[locale];
+      editor.dirty = true;
+      renderTranslations();
+      document.getElementById("translation-locale").focus();
+    });
+    block.appendChild(remove);
+
+    function field(labelText, name, value, base, multiline, suffix) {
+      var wrap = el("div", "field" + (multiline ? " field-wide" : ""));
+      var id = key + "-" + suffix;
+      var label = el("label", "", labelText);
+      label.htmlFor = id;
+      label.setAttribute("lang", "en");
+      var input = el(multiline ? "textarea" : "input");
+      if (multiline) input.rows = 3; else input.type = "text";
+      input.id = id;
+      input.name = name;
+      input.value = value || "";
+      input.autocomplete = "off";
+      wrap.appendChild(label);
+      wrap.appendChild(input);
+      if (base) {
+        var hint = el("p", "hint", "English: " + base);
+        hint.id = id + "-base";
+        hint.setAttribute("lang", "en");
+        input.setAttribute("aria-describedby", hint.id);
+        wrap.appendChild(hint);
+      }
+      return wrap;
+    }
+    function part(kind, id, uid, heading) {
+      var box = el("div", "translation-part");
+      box.setAttribute(kind === "step" ? "data-translation-step" : "data-translation-item", id);
+      box.setAttribute("data-uid", uid);
+      var title = el("h3", "", heading);
+      title.setAttribute("lang", "en");
+      box.appendChild(title);
+      var grid = el("div", "grid");
+      box.appendChild(grid);
+      block.appendChild(box);
+      return grid;
+    }
+
+    if (currentType() === "checklist") {
+      var top = el("div", "grid");
+      top.appendChild(field("Checklist title", "translation-checklist-title", model.checklist_title, document.getElementById("checklist-title").value.trim(), false, "checklist-title"));
+      block.appendChild(top);
+      Array.prototype.forEach.call(document.getElementById("checklist-items").children, function (item, index) {
+        var uid = item.getAttribute("data-uid");
+        var text = model.items[uid] || {};
+        var baseTitle = item.querySelector("[name=item-title]").value.trim();
+        var grid = part("item", item.querySelector("[name=item-id]").value.trim(), uid, "Item " + (index + 1) + (baseTitle ? " \u00b7 " + baseTitle : ""));
+        grid.appendChild(field("Title", "translation-item-title", text.title, baseTitle, false, uid + "-title"));
+        grid.appendChild(field("Description", "translation-item-description", text.description, item.querySelector("[name=item-description]").value.trim(), true, uid + "-description"));
+      });
+    } else {
+      Array.prototype.forEach.call(document.getElementById("steps").children, function (item, index) {
+        var uid = item.getAttribute("data-uid");
+        var text = model.steps[uid] || {};
+        var baseTitle = item.querySelector("[name=title]").value.trim();
+        var grid = part("step", item.querySelector("[name=step-id]").value.trim(), uid, "Step " + (index + 1) + (baseTitle ? " \u00b7 " + baseTitle : ""));
+        grid.appendChild(field("Title", "translation-title", text.title, baseTitle, false, uid + "-title"));
+        grid.appendChild(field("Body (Markdown)", "translation-body", text.body, "", true, uid + "-body"));
+        stepButtons(item).forEach(function (button) {
+          var wrap = field(BUTTON_NAMES[button.action] + " button label", "translation-button", (text.buttons || {})[button.action], button.label, false, uid + "-button-" + button.action);
+          wrap.querySelector("input").setAttribute("data-button-action", button.action);
+          grid.appendChild(wrap);
+        });
+      });
+    }
+    return block;
+  }
+
+  // Reads a stored flow's translations into editor.translations (after its steps and items are in the form).
+  function fillTranslations(flow) {
+    editor.translations = {};
+    var stored = flow.translations || {};
+    var stepItems = Array.prototype.slice.call(document.getElementById("steps").children);
+    var checklistItems = Array.prototype.slice.call(document.getElementById("checklist-items").children);
+    Object.keys(stored).forEach(function (locale) {
+      var translation = stored[locale] || {};
+      var model = { checklist_title: translation.checklist_title || "", steps: {}, items: {} };
+      stepItems.forEach(function (item) {
+        var id = item.querySelector("[name=step-id]").value.trim();
+        var text = (translation.steps || {})[id];
+        if (!text) return;
+        var step = (flow.steps || []).filter(function (candidate) { return candidate.id === id; })[0];
+        var buttons = {};
+        (text.buttons || []).forEach(function (label, index) {
+          var button = step && step.buttons && step.buttons[index];
+          if (button) buttons[button.action] = label;
+        });
+        model.steps[item.getAttribute("data-uid")] = { title: text.title || "", body: text.body || "", buttons: buttons };
+      });
+      checklistItems.forEach(function (item) {
+        var text = (translation.items || {})[item.querySelector("[name=item-id]").value.trim()];
+        if (text) model.items[item.getAttribute("data-uid")] = { title: text.title || "", description: text.description || "" };
+      });
+      editor.translations[locale] = model;
+    });
+    document.getElementById("translation-blocks").replaceChildren();
+    renderTranslations();
+  }
+
+  // The flow's `translations`: a locale the author added is always sent (the collector names what is missing).
+  function translationsFromForm() {
+    harvestTranslations();
+    var out = {};
+    var checklist = currentType() === "checklist";
+    Object.keys(editor.translations || {}).forEach(function (locale) {
+      var model = editor.translations[locale];
+      var translation = {};
+      if (checklist) {
+        if (model.checklist_title.trim()) translation.checklist_title = model.checklist_title.trim();
+        var items = {};
+        Array.prototype.forEach.call(document.getElementById("checklist-items").children, function (item) {
+          var text = model.items[item.getAttribute("data-uid")];
+          if (!text || !(text.title.trim() || text.description.trim())) return;
+          var entry = { title: text.title.trim() };
+          if (text.description.trim()) entry.description = text.description.trim();
+          items[item.querySelector("[name=item-id]").value.trim()] = entry;
+        });
+        if (Object.keys(items).length) translation.items = items;
+      } else {
+        var steps = {};
+        Array.prototype.forEach.call(document.getElementById("steps").children, function (item) {
+          var text = model.steps[item.getAttribute("data-uid")];
+          if (!text) return;
+          var buttons = stepButtons(item);
+          var labels = buttons.map(function (button) { return ((text.buttons || {})[button.action] || "").trim(); });
+          if (!(text.title.trim() || text.body.trim() || labels.some(Boolean))) return;
+          // Labels go in button order: trailing blanks are left out (they keep the base label), inner blanks take it.
+          while (labels.length && !labels[labels.length - 1]) labels.pop();
+          labels = labels.map(function (label, index) { return label || buttons[index].label; });
+          var entry = { title: text.title.trim() };
+          if (text.body.trim()) entry.body = text.body;
+          if (labels.length) entry.buttons = labels;
+          steps[item.querySelector("[name=step-id]").value.trim()] = entry;
+        });
+        if (Object.keys(steps).length) translation.steps = steps;
+      }
+      out[locale] = translation;
+    });
+    return out;
+  }
+
+  function translationControlFor(field) {
+    var fallback = { control: document.getElementById("translation-locale"), label: "Translations", holder: document.getElementById("translations-error") };
+    var match = field.match(/^translations(?:\.([^.]+))?(?:\.(.*))?$/);
+    if (!match || !match[1]) return fallback;
+    var block = null;
+    document.querySelectorAll("#translation-blocks [data-locale]").forEach(function (candidate) {
+      if (candidate.getAttribute("data-locale") === match[1]) block = candidate;
+    });
+    if (!block) return fallback;
+    var rest = match[2] || "";
+    var label = "Translation " + localeName(match[1]);
+    function partFor(attribute, id) {
+      var found = null;
+      block.querySelectorAll("[" + attribute + "]").forEach(function (candidate) {
+        if (candidate.getAttribute(attribute) === id) found = candidate;
+      });
+      return found;
+    }
+    var step = rest.match(/^steps\.([^.]+)(?:\.(\w+)(?:\[(\d+)\])?)?/);
+    var stepPart = step && partFor("data-translation-step", step[1]);
+    if (stepPart) {
+      var control = null;
+      if (step[2] === "body") control = stepPart.querySelector("[name=translation-body]");
+      if (step[2] === "buttons") {
+        var buttons = stepPart.querySelectorAll("[name=translation-button]");
+        control = buttons[Number(step[3] || 0)] || buttons[0] || null;
+      }
+      return { control: control || stepPart.querySelector("[name=translation-title]"), label: label + " \u00b7 step " + step[1] };
+    }
+    var item = rest.match(/^items\.([^.]+)(?:\.(\w+))?/);
+    var itemPart = item && partFor("data-translation-item", item[1]);
+    if (itemPart) {
+      var name = item[2] === "description" ? "translation-item-description" : "translation-item-title";
+      return { control: itemPart.querySelector("[name=" + name + "]"), label: label + " \u00b7 item " + item[1] };
+    }
+    var first = block.querySelector("[name=translation-checklist-title]") || block.querySelector("input, textarea");
+    return { control: first || fallback.control, label: label };
+  }
+
+  // Theme override -------------------------------------------------------
+
+  var HEX_COLOUR = /^#[0-9a-fA-F]{6}$/;
+
+  // Keeps each colour picker and its text field (the value sent) in step.
+  function wireColorPickers(root) {
+    root.querySelectorAll("[data-color-picker]").forEach(function (picker) {
+      var text = document.getElementById(picker.getAttribute("data-color-picker"));
+      picker.addEventListener("input", function () {
+        text.value = picker.value;
+        text.dispatchEvent(new Event("input", { bubbles: true }));
+      });
+      text.addEventListener("input", function () { syncPicker(text); });
+    });
+  }
+
+  // An empty field shows its placeholder (the colour used when it is left empty) in the picker.
+  function syncPicker(text) {
+    var picker = document.querySelector("[data-color-picker='" + text.id + "']");
+    var shown = text.value.trim() || text.placeholder;
+    if (picker && HEX_COLOUR.test(shown)) picker.value = shown.toLowerCase();
+  }
+
+  function fillTheme(theme) {
+    theme = theme || {};
+    document.getElementById("theme-mode").value = theme.mode || "";
+    document.getElementById("theme-accent").value = theme.accent || "";
+    document.getElementById("theme-accent-text").value = theme.accent_text || "";
+    syncPicker(document.getElementById("theme-accent"));
+    syncPicker(document.getElementById("theme-accent-text"));
+    // Parts of an override the editor doesn't show are kept.
+    editor.themeKept = {};
+    if (theme.radius_px !== undefined) editor.themeKept.radius_px = theme.radius_px;
+    if (theme.font !== undefined) editor.themeKept.font = theme.font;
+  }
+
+  function themeFromForm() {
+    var theme = {};
+    Object.keys(editor.themeKept || {}).forEach(function (key) { theme[key] = editor.themeKept[key]; });
+    var mode = document.getElementById("theme-mode").value;
+    var accent = document.getElementById("theme-accent").value.trim();
+    var accentText = document.getElementById("theme-accent-text").value.trim();
+    if (mode) theme.mode = mode;
+    if (accent) theme.accent = accent;
+    if (accentText) theme.accent_text = accentText;
+    return Object.keys(theme).length ? theme : null;
+  }
+
   // Funnel -------------------------------------------------------------
 
   function percent(part, whole) {
@@ -726,8 +1508,8 @@
     ["in", "is one of"]
   ];
   var EVENT_OPS = [["done", "was done"], ["not_done", "was never done"], ["at_least", "was done at least N times"], ["at_most", "was done at most N times"]];
-  var CONDITION_KINDS = ["trait", "account_trait", "event"];
-  var CONDITION_KEYS = { trait: "condition-field", account_trait: "condition-field", event: "condition-field", op: "condition-op", value: "condition-value", count: "condition-count", within_days: "condition-within-days" };
+  var CONDITION_KINDS = ["trait", "account_trait", "event", "completed", "visited"];
+  var CONDITION_KEYS = { trait: "condition-field", account_trait: "condition-field", event: "condition-field", completed: "condition-field", visited: "condition-field", op: "condition-op", value: "condition-value", count: "condition-count", within_days: "condition-within-days" };
   var CONDITION_NAMES = { "condition-kind": "Kind", "condition-field": "Name", "condition-op": "Operator", "condition-value": "Value", "condition-count": "Times", "condition-within-days": "In the last N days" };
   var builderSeq = 0;
 
@@ -736,7 +1518,10 @@
     if (!rule || typeof rule !== "object" || Array.isArray(rule)) return null;
     var kinds = CONDITION_KINDS.filter(function (key) { return typeof rule[key] === "string"; });
     var others = ["all", "any", "not", "url", "device", "locale", "segment"].filter(function (key) { return key in rule; });
-    return kinds.length === 1 && !others.length ? kinds[0] : null;
+    if (kinds.length !== 1 || others.length) return null;
+    // completed / visited carry nothing but their key.
+    if ((kinds[0] === "completed" || kinds[0] === "visited") && Object.keys(rule).length !== 1) return null;
+    return kinds[0];
   }
 
   // Builds the rule editor inside `container`; `fieldPrefix` is the collector's path to the rule
@@ -773,7 +1558,7 @@
 
     function fillOps(item, kind, op) {
       var select = item.querySelector("[name=condition-op]");
-      var ops = kind === "event" ? EVENT_OPS : TRAIT_OPS;
+      var ops = kind === "event" ? EVENT_OPS : kind === "completed" || kind === "visited" ? [["", "(none)"]] : TRAIT_OPS;
       select.replaceChildren();
       ops.forEach(function (pair) {
         var option = el("option", "", pair[1]);
@@ -787,9 +1572,14 @@
       var kind = item.querySelector("[name=condition-kind]").value;
       var op = item.querySelector("[name=condition-op]").value;
       var event = kind === "event";
-      item.querySelector("[data-condition-field-label]").textContent = event ? "Event name" : kind === "account_trait" ? "Account trait name" : "Trait name";
-      item.querySelector("[name=condition-field]").placeholder = event ? "project_created" : kind === "account_trait" ? "size" : "plan";
-      item.querySelector("[data-value-field]").hidden = event || op === "exists" || op === "not_exists";
+      var bare = kind === "completed" || kind === "visited";
+      var fieldInput = item.querySelector("[name=condition-field]");
+      item.querySelector("[data-condition-field-label]").textContent = event ? "Event name" : kind === "account_trait" ? "Account trait name"
+        : kind === "completed" ? "Flow or checklist ID" : kind === "visited" ? "URL pattern (ever visited)" : "Trait name";
+      fieldInput.placeholder = event ? "project_created" : kind === "account_trait" ? "size" : kind === "completed" ? "welcome-tour" : kind === "visited" ? "/settings*" : "plan";
+      if (kind === "completed") fieldInput.setAttribute("list", "flow-id-options"); else fieldInput.removeAttribute("list");
+      item.querySelector("[data-op-field]").hidden = bare;
+      item.querySelector("[data-value-field]").hidden = event || bare || op === "exists" || op === "not_exists";
       item.querySelector("[data-value-label]").textContent = op === "in" ? "Values (comma-separated)"
         : op === "within_last_days" || op === "more_than_days_ago" ? "Days" : "Value";
       item.querySelector("[data-count-field]").hidden = !(event && (op === "at_least" || op === "at_most"));
@@ -846,6 +1636,7 @@
       var op = value("condition-op");
       var rule = {};
       rule[kind] = value("condition-field");
+      if (kind === "completed" || kind === "visited") return rule;
       rule.op = op;
       if (kind === "event") {
         if ((op === "at_least" || op === "at_most") && value("condition-count") !== "") rule.count = numberOr(value("condition-count"));
@@ -868,11 +1659,11 @@
     }
 
     // Shows `rule` (null: one blank condition); a rule beyond the builder is kept and shown as JSON.
-    function set(rule) {
+    function set(rule, blank) {
       list.replaceChildren();
       kept = null;
       var combinator = rule && (Array.isArray(rule.all) ? "all" : Array.isArray(rule.any) ? "any" : null);
-      var children = !rule ? [{ trait: "", op: "eq" }] : combinator ? rule[combinator] : [rule];
+      var children = !rule ? [blank || { trait: "", op: "eq" }] : combinator ? rule[combinator] : [rule];
       var simple = children.every(conditionKind) && (!combinator || Object.keys(rule).length === 1);
       unsupported.hidden = simple;
       match.disabled = !simple;
@@ -1116,6 +1907,398 @@
       document.getElementById("segment-crumb").textContent = stored.id;
       rule.set(stored.rule);
     });
+  }
+
+  // Settings -------------------------------------------------------------
+  // The app's theme (with a live WCAG contrast check), fatigue budget and resource center.
+
+  var DEFAULT_SETTINGS = {
+    theme: {
+      mode: "light",
+      light: { background: "#ffffff", text: "#1f2330", muted: "#5b6170", accent: "#3b4bd8", accent_text: "#ffffff", border: "#d5d8e0" },
+      dark: { background: "#1c1f2a", text: "#f2f3f7", muted: "#b3b8c6", accent: "#8e9bff", accent_text: "#10131c", border: "#3a3f4f" },
+      font: "", radius_px: 10, shadow: "soft"
+    },
+    fatigue: { max_per_session: 3, cooldown_seconds: 300, session_timeout_minutes: 30 },
+    resource_center: { enabled: false, position: "bottom_right", title: "Help", articles: [], feedback: true }
+  };
+  var COLOURS = [["background", "Background"], ["text", "Text"], ["muted", "Secondary text"], ["accent", "Accent (buttons)"], ["accent_text", "Text on accent"], ["border", "Border"]];
+  // The pairs the collector checks for WCAG AA (4.5:1), named by the field that gets the error.
+  var CONTRAST_PAIRS = [["text", "background", "Text on background"], ["muted", "background", "Secondary text on background"], ["accent_text", "accent", "Button text on accent"]];
+  var AA_RATIO = 4.5;
+  var articleSeq = 0;
+
+  function colourId(mode, name) {
+    return mode + "-" + name.replace("_", "-");
+  }
+
+  function relativeLuminance(hex) {
+    if (!HEX_COLOUR.test(hex)) return null;
+    var number = parseInt(hex.slice(1), 16);
+    var channels = [(number >> 16) & 255, (number >> 8) & 255, number & 255].map(function (value) {
+      value /= 255;
+      return value <= 0.03928 ? value / 12.92 : Math.pow((value + 0.055) / 1.055, 2.4);
+    });
+    return 0.2126 * channels[0] + 0.7152 * channels[1] + 0.0722 * channels[2];
+  }
+
+  // WCAG 2 contrast ratio of two #rrggbb colours, or null.
+  function contrastRatio(first, second) {
+    var a = relativeLuminance(first);
+    var b = relativeLuminance(second);
+    if (a === null || b === null) return null;
+    return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+  }
+
+  function showSettings() {
+    mount("view-settings");
+    document.title = "Settings · Waymark admin";
+    var form = document.getElementById("settings-form");
+    var box = document.getElementById("settings-errors");
+    var colours = document.getElementById("theme-colours");
+    ["light", "dark"].forEach(function (mode) {
+      var group = document.getElementById("colour-mode-template").content.firstElementChild.cloneNode(true);
+      group.setAttribute("data-mode", mode);
+      group.querySelector("[data-mode-legend]").textContent = (mode === "light" ? "Light" : "Dark") + " mode colours";
+      var fields = group.querySelector("[data-colour-fields]");
+      COLOURS.forEach(function (pair) {
+        var id = colourId(mode, pair[0]);
+        var field = el("div", "field");
+        var label = el("label", "", pair[1]);
+        label.htmlFor = id;
+        var wrap = el("div", "color-input");
+        var text = el("input");
+        text.type = "text";
+        text.id = id;
+        text.name = id;
+        text.autocomplete = "off";
+        text.spellcheck = false;
+        text.placeholder = DEFAULT_SETTINGS.theme[mode][pair[0]];
+        var picker = el("input");
+        picker.type = "color";
+        picker.id = id + "-picker";
+        picker.setAttribute("data-color-picker", id);
+        picker.setAttribute("aria-label", "Pick the " + (mode === "light" ? "light" : "dark") + " mode " + pair[1].toLowerCase() + " colour");
+        wrap.appendChild(text);
+        wrap.appendChild(picker);
+        field.appendChild(label);
+        field.appendChild(wrap);
+        fields.appendChild(field);
+      });
+      var list = group.querySelector("[data-contrast-list]");
+      list.setAttribute("aria-label", (mode === "light" ? "Light" : "Dark") + " mode contrast");
+      CONTRAST_PAIRS.forEach(function (pair) {
+        var item = el("li", "contrast");
+        item.setAttribute("data-contrast", colourId(mode, pair[0]));
+        list.appendChild(item);
+      });
+      colours.appendChild(group);
+    });
+    wireColorPickers(form);
+    form.addEventListener("input", updateContrast);
+    form.addEventListener("change", updateContrast);
+    document.getElementById("add-article").addEventListener("click", function () {
+      var item = addArticle({ id: "", title: "", url: "", summary: "" });
+      renumberArticles();
+      item.querySelector("[name=article-id]").focus();
+    });
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      saveSettings();
+    });
+
+    setStatus("settings-status", "Loading\u2026");
+    api("GET", "/settings").then(function (result) {
+      if (!document.getElementById("settings-form")) return;
+      if (!result.ok) {
+        fillSettings(DEFAULT_SETTINGS);
+        setStatus("settings-status", "Showing the built-in defaults.");
+        showSummary(box, "Couldn't load the settings", [{ text: errorMessage(result) }]);
+        return;
+      }
+      setStatus("settings-status", "");
+      fillSettings(result.data);
+    });
+  }
+
+  function fillSettings(settings) {
+    var theme = settings.theme || DEFAULT_SETTINGS.theme;
+    var fatigue = settings.fatigue || DEFAULT_SETTINGS.fatigue;
+    var center = settings.resource_center || DEFAULT_SETTINGS.resource_center;
+    function set(id, value) {
+      var control = document.getElementById(id);
+      if (control.type === "checkbox") control.checked = !!value; else control.value = value === undefined || value === null ? "" : String(value);
+    }
+    set("settings-theme-mode", theme.mode);
+    set("theme-font", theme.font);
+    set("theme-radius", theme.radius_px);
+    set("theme-shadow", theme.shadow);
+    ["light", "dark"].forEach(function (mode) {
+      COLOURS.forEach(function (pair) {
+        set(colourId(mode, pair[0]), (theme[mode] || {})[pair[0]]);
+        syncPicker(document.getElementById(colourId(mode, pair[0])));
+      });
+    });
+    set("fatigue-max", fatigue.max_per_session);
+    set("fatigue-cooldown", fatigue.cooldown_seconds);
+    set("fatigue-session-timeout", fatigue.session_timeout_minutes);
+    set("rc-enabled", center.enabled);
+    set("rc-position", center.position);
+    set("rc-title", center.title);
+    set("rc-feedback", center.feedback);
+    document.getElementById("rc-articles").replaceChildren();
+    (center.articles || []).forEach(addArticle);
+    renumberArticles();
+    updateContrast();
+  }
+
+  // Shows each checked pair's ratio and verdict in words (not colour alone), and paints the previews.
+  function updateContrast() {
+    ["light", "dark"].forEach(function (mode) {
+      function colour(name) {
+        var input = document.getElementById(colourId(mode, name));
+        return input ? input.value.trim() : "";
+      }
+      CONTRAST_PAIRS.forEach(function (pair) {
+        var item = document.querySelector("[data-contrast='" + colourId(mode, pair[0]) + "']");
+        if (!item) return;
+        var ratio = contrastRatio(colour(pair[0]), colour(pair[1]));
+        item.classList.remove("contrast-pass", "contrast-fail");
+        if (ratio === null) {
+          item.removeAttribute("data-ratio");
+          item.removeAttribute("data-passes");
+          item.textContent = pair[2] + ": enter both colours as #rrggbb";
+          return;
+        }
+        var passes = ratio >= AA_RATIO;
+        var rounded = Math.floor(ratio * 100) / 100;
+        item.setAttribute("data-ratio", rounded.toFixed(2));
+        item.setAttribute("data-passes", String(passes));
+        item.classList.add(passes ? "contrast-pass" : "contrast-fail");
+        item.textContent = (passes ? "\u2713 " : "\u2717 ") + pair[2] + ": " + rounded.toFixed(2) + ":1 \u2014 " +
+          (passes ? "passes WCAG AA" : "fails WCAG AA (needs 4.5:1)");
+      });
+      var preview = document.querySelector("[data-mode='" + mode + "'] [data-theme-preview]");
+      if (!preview) return;
+      var valid = function (name) { return HEX_COLOUR.test(colour(name)) ? colour(name) : ""; };
+      // CSSOM writes: allowed by the admin's CSP, unlike style="" attributes.
+      preview.style.background = valid("background");
+      preview.style.color = valid("text");
+      preview.style.borderColor = valid("border");
+      var radius = parseInt(document.getElementById("theme-radius").value, 10);
+      preview.style.borderRadius = isFinite(radius) ? Math.max(0, Math.min(32, radius)) + "px" : "";
+      preview.style.fontFamily = document.getElementById("theme-font").value.trim();
+      preview.querySelector(".theme-preview-muted").style.color = valid("muted");
+      var button = preview.querySelector(".theme-preview-button");
+      button.style.background = valid("accent");
+      button.style.color = valid("accent_text");
+    });
+  }
+
+  function addArticle(article) {
+    var uid = ++articleSeq;
+    var item = document.getElementById("article-template").content.firstElementChild.cloneNode(true);
+    item.querySelectorAll("[name]").forEach(function (control) { control.id = "article-" + uid + "-" + control.name; });
+    item.querySelectorAll("label[data-for]").forEach(function (label) { label.htmlFor = "article-" + uid + "-" + label.getAttribute("data-for"); });
+    ["id", "title", "url", "summary"].forEach(function (key) {
+      item.querySelector("[name=article-" + key + "]").value = article[key] || "";
+    });
+    item.querySelector("[data-article-action=remove]").addEventListener("click", function () {
+      var focusAfter = item.nextElementSibling || item.previousElementSibling;
+      item.remove();
+      renumberArticles();
+      if (focusAfter) focusAfter.querySelector("[name=article-id]").focus(); else document.getElementById("add-article").focus();
+    });
+    document.getElementById("rc-articles").appendChild(item);
+    return item;
+  }
+
+  function renumberArticles() {
+    Array.prototype.forEach.call(document.getElementById("rc-articles").children, function (item, index) {
+      item.setAttribute("data-article-index", String(index));
+      item.querySelector("[data-article-number]").textContent = "Article " + (index + 1);
+      item.querySelector("[data-article-action=remove]").setAttribute("aria-label", "Remove article " + (index + 1));
+    });
+  }
+
+  // A whole number when the field holds one; otherwise what was typed, so the collector names the field.
+  function wholeNumber(id) {
+    var raw = document.getElementById(id).value.trim();
+    return raw !== "" && /^\d+$/.test(raw) ? Number(raw) : raw;
+  }
+
+  function settingsFromForm() {
+    function value(id) { return document.getElementById(id).value.trim(); }
+    var theme = { mode: value("settings-theme-mode"), light: {}, dark: {}, font: value("theme-font"), radius_px: wholeNumber("theme-radius"), shadow: value("theme-shadow") };
+    ["light", "dark"].forEach(function (mode) {
+      COLOURS.forEach(function (pair) { theme[mode][pair[0]] = value(colourId(mode, pair[0])); });
+    });
+    return {
+      theme: theme,
+      fatigue: {
+        max_per_session: wholeNumber("fatigue-max"),
+        cooldown_seconds: wholeNumber("fatigue-cooldown"),
+        session_timeout_minutes: wholeNumber("fatigue-session-timeout")
+      },
+      resource_center: {
+        enabled: document.getElementById("rc-enabled").checked,
+        position: value("rc-position"),
+        title: value("rc-title"),
+        feedback: document.getElementById("rc-feedback").checked,
+        articles: Array.prototype.map.call(document.getElementById("rc-articles").children, function (item) {
+          var article = {};
+          ["id", "title", "url", "summary"].forEach(function (key) { article[key] = item.querySelector("[name=article-" + key + "]").value.trim(); });
+          return article;
+        })
+      }
+    };
+  }
+
+  function settingsControlFor(field) {
+    var simple = {
+      theme: "settings-theme-mode", "theme.mode": "settings-theme-mode", "theme.font": "theme-font", "theme.radius_px": "theme-radius", "theme.shadow": "theme-shadow",
+      fatigue: "fatigue-max", "fatigue.max_per_session": "fatigue-max", "fatigue.cooldown_seconds": "fatigue-cooldown", "fatigue.session_timeout_minutes": "fatigue-session-timeout",
+      resource_center: "rc-enabled", "resource_center.enabled": "rc-enabled", "resource_center.position": "rc-position", "resource_center.title": "rc-title", "resource_center.feedback": "rc-feedback"
+    };
+    if (simple[field]) return { control: document.getElementById(simple[field]), label: document.querySelector("label[for=" + simple[field] + "]").textContent };
+    var colour = field.match(/^theme\.(light|dark)(?:\.(\w+))?$/);
+    if (colour) {
+      var name = COLOURS.some(function (pair) { return pair[0] === colour[2]; }) ? colour[2] : "background";
+      var id = colourId(colour[1], name);
+      return { control: document.getElementById(id), label: (colour[1] === "light" ? "Light" : "Dark") + " mode \u00b7 " + document.querySelector("label[for=" + id + "]").textContent };
+    }
+    var article = field.match(/^resource_center\.articles(?:\[(\d+)\](?:\.(\w+))?)?/);
+    if (article) {
+      var holder = { control: document.getElementById("add-article"), label: "Help articles", holder: document.getElementById("rc-articles-error") };
+      var item = article[1] === undefined ? null : document.querySelector("#rc-articles > [data-article-index='" + article[1] + "']");
+      if (!item) return holder;
+      var key = ["id", "title", "url", "summary"].indexOf(article[2]) >= 0 ? article[2] : "id";
+      var control = item.querySelector("[name=article-" + key + "]");
+      return { control: control, label: "Article " + (Number(article[1]) + 1) + " \u00b7 " + document.querySelector("label[for='" + control.id + "']").textContent };
+    }
+    return null;
+  }
+
+  function saveSettings() {
+    var form = document.getElementById("settings-form");
+    var box = document.getElementById("settings-errors");
+    clearFieldErrors(form, box);
+    setStatus("settings-status", "Saving\u2026");
+    api("PUT", "/settings", settingsFromForm()).then(function (result) {
+      if (!document.getElementById("settings-form")) return;
+      if (!result.ok) {
+        setStatus("settings-status", "Not saved.");
+        showFieldErrors(result, box, settingsControlFor);
+        return;
+      }
+      fillSettings(result.data || settingsFromForm());
+      setStatus("settings-status", "Settings saved. Users get them on their next page load.");
+    });
+  }
+
+  // Users ("why") ---------------------------------------------------------
+  // For one user, every flow with its status and the first reason it is held back, in plain words.
+
+  var STATUS_WORDS = { eligible: "Eligible", active: "In progress", completed: "Completed", blocked: "Not shown" };
+  var REASON_WORDS = {
+    draft_or_archived: "Not live: the flow is a draft or archived.",
+    audience_not_matched: "Outside the audience: the user doesn't match who the flow is for.",
+    prerequisite_missing: "Waiting on a prerequisite",
+    already_completed: "Already completed, so it won't show again.",
+    already_dismissed: "The user dismissed it, so it won't show again.",
+    trigger_not_met: "Its trigger doesn't fire on this page.",
+    blocked_by_session_limit: "Held back: the user already saw the most items allowed in one session.",
+    blocked_by_cooldown: "Held back: too soon after the previous item (cool-down)."
+  };
+
+  function showUsers() {
+    mount("view-users");
+    document.title = "Users · Waymark admin";
+    var params = new URLSearchParams(window.location.search);
+    var idInput = document.getElementById("user-lookup-id");
+    var urlInput = document.getElementById("user-lookup-url");
+    idInput.value = params.get("user") || "";
+    urlInput.value = params.get("url") || "";
+    document.getElementById("user-lookup-form").addEventListener("submit", function (event) {
+      event.preventDefault();
+      lookUpUser();
+    });
+    if (idInput.value.trim()) lookUpUser(); else idInput.focus();
+  }
+
+  function lookUpUser() {
+    var idInput = document.getElementById("user-lookup-id");
+    var userId = idInput.value.trim();
+    var url = document.getElementById("user-lookup-url").value.trim();
+    var box = document.getElementById("users-error");
+    var card = document.getElementById("eligibility-card");
+    box.hidden = true;
+    idInput.removeAttribute("aria-invalid");
+    if (!userId) {
+      idInput.setAttribute("aria-invalid", "true");
+      showSummary(box, "Enter a user ID", [{ text: "The ID your product passes to waymark.identify(), e.g. demo-user.", href: "#user-lookup-id" }]);
+      card.hidden = true;
+      idInput.focus();
+      return;
+    }
+    var query = "?user=" + encodeURIComponent(userId) + (url ? "&url=" + encodeURIComponent(url) : "");
+    window.history.replaceState({}, "", "/users" + query);
+    setStatus("users-status", "Looking up " + userId + "\u2026");
+    api("GET", "/users/" + encodeURIComponent(userId) + "/eligibility" + (url ? "?url=" + encodeURIComponent(url) : "")).then(function (result) {
+      if (!document.getElementById("eligibility-table")) return;
+      if (!result.ok) {
+        card.hidden = true;
+        setStatus("users-status", "");
+        var notFound = result.status === 404 && result.data && result.data.code === "user_not_found";
+        showSummary(box, notFound ? "No such user" : "Couldn't explain this user's flows", [{
+          text: notFound ? "No user with the ID \u201c" + userId + "\u201d has been seen yet. Check the ID your product passes to waymark.identify()." : errorMessage(result)
+        }]);
+        return;
+      }
+      renderEligibility(result.data, url);
+    });
+  }
+
+  function renderEligibility(data, url) {
+    var body = document.getElementById("eligibility-body");
+    var items = (data && data.items) || [];
+    body.replaceChildren();
+    document.getElementById("eligibility-caption").textContent = "Flows for " + data.user_id + (url ? " on " + url : "");
+    if (!items.length) {
+      var empty = el("tr");
+      var cell = el("td", "muted", "This app has no flows yet.");
+      cell.colSpan = 4;
+      empty.appendChild(cell);
+      body.appendChild(empty);
+    }
+    items.forEach(function (item) {
+      var row = el("tr");
+      row.setAttribute("data-eligibility-row", item.flow_id);
+      var nameCell = el("td");
+      var link = el("a", "flow-name", item.name || item.flow_id);
+      link.href = "/flows/" + encodeURIComponent(item.flow_id) + "/edit";
+      link.setAttribute("data-link", "");
+      nameCell.appendChild(link);
+      nameCell.appendChild(el("div", "muted small mono", item.flow_id));
+      row.appendChild(nameCell);
+      row.appendChild(el("td", "", item.kind || ""));
+      var statusCell = el("td");
+      statusCell.setAttribute("data-eligibility-status", item.status);
+      statusCell.appendChild(el("span", "badge badge-eligibility-" + item.status, STATUS_WORDS[item.status] || item.status));
+      row.appendChild(statusCell);
+      var reasonCell = el("td", "small");
+      reasonCell.setAttribute("data-eligibility-reason", "");
+      reasonCell.setAttribute("data-reason", item.reason || "");
+      var words = item.reason ? REASON_WORDS[item.reason] || item.reason : item.status === "active" ? "In progress: it resumes where the user left off."
+        : url ? "Would show on this page." : "Would show when its trigger fires.";
+      if (item.detail) words = words.replace(/\.$/, "") + ": " + item.detail + ".";
+      reasonCell.appendChild(document.createTextNode(words));
+      if (item.reason) reasonCell.appendChild(el("div", "muted small mono", item.reason));
+      row.appendChild(reasonCell);
+      body.appendChild(row);
+    });
+    document.getElementById("eligibility-card").hidden = false;
+    setStatus("users-status", items.length + (items.length === 1 ? " flow" : " flows") + " explained for " + data.user_id + ".");
   }
 
   route();

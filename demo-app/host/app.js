@@ -4,12 +4,15 @@
 
   var user = window.tasklaneUser || { id: "demo-user", first_name: "Ada", email: "demo-user@acme.test" };
 
+  // `start` and `weeks` place each project on the timeline view (weeks from today).
   var projects = [
-    { name: "Website relaunch", lead: "Ada Lovelace", status: "On track", progress: 72, tasks: 18, due: "Dec 12" },
-    { name: "Mobile app v2", lead: "Grace Hopper", status: "At risk", progress: 41, tasks: 27, due: "Jan 20" },
-    { name: "Billing migration", lead: "Alan Turing", status: "On track", progress: 88, tasks: 9, due: "Nov 30" },
-    { name: "Customer onboarding", lead: "Ada Lovelace", status: "Planning", progress: 12, tasks: 14, due: "Feb 3" }
+    { name: "Website relaunch", lead: "Ada Lovelace", status: "On track", progress: 72, tasks: 18, due: "Dec 12", start: 0, weeks: 3 },
+    { name: "Mobile app v2", lead: "Grace Hopper", status: "At risk", progress: 41, tasks: 27, due: "Jan 20", start: 1, weeks: 8 },
+    { name: "Billing migration", lead: "Alan Turing", status: "On track", progress: 88, tasks: 9, due: "Nov 30", start: 0, weeks: 1 },
+    { name: "Customer onboarding", lead: "Ada Lovelace", status: "Planning", progress: 12, tasks: 14, due: "Feb 3", start: 4, weeks: 7 }
   ];
+  var TIMELINE_WEEKS = 12;
+  var projectView = "list";
   var activity = [
     { who: "Grace Hopper", what: "completed", item: "API rate limiting", when: "12 min ago" },
     { who: "Alan Turing", what: "commented on", item: "Invoice PDF layout", when: "1 h ago" },
@@ -108,12 +111,38 @@
     meter.appendChild(bar);
     meter.appendChild(el("span", "small", project.progress + "%"));
     item.appendChild(meter);
+    // The timeline bar: CSSOM writes, which the strict CSP allows (no style="" attributes).
+    var track = el("div", "timeline-track");
+    track.setAttribute("aria-hidden", "true");
+    var bar = el("div", "timeline-bar");
+    var start = project.start || 0;
+    var weeks = project.weeks || 2;
+    bar.style.marginLeft = Math.min(100, (start / TIMELINE_WEEKS) * 100) + "%";
+    bar.style.width = Math.min(100 - (start / TIMELINE_WEEKS) * 100, (weeks / TIMELINE_WEEKS) * 100) + "%";
+    track.appendChild(bar);
+    item.appendChild(track);
     return item;
   }
 
   function renderProjects() {
     var list = main.querySelector("[data-projects]");
-    projects.forEach(function (project) { list.appendChild(projectRow(project)); });
+    function drawProjects() {
+      var shown = projects.slice();
+      if (projectView === "timeline") shown.sort(function (a, b) { return (a.start + a.weeks) - (b.start + b.weeks); });
+      list.replaceChildren();
+      shown.forEach(function (project) { list.appendChild(projectRow(project)); });
+      list.classList.toggle("projects-timeline", projectView === "timeline");
+      document.getElementById("list-view").setAttribute("aria-pressed", String(projectView === "list"));
+      document.getElementById("timeline-view").setAttribute("aria-pressed", String(projectView === "timeline"));
+    }
+    ["list", "timeline"].forEach(function (view) {
+      document.getElementById(view + "-view").addEventListener("click", function () {
+        projectView = view;
+        drawProjects();
+        window.waymark.track("project_view_changed", { view: view });
+      });
+    });
+    drawProjects();
 
     var dialog = document.getElementById("create-project-dialog");
     var form = document.getElementById("create-project-form");
@@ -137,9 +166,9 @@
         input.focus();
         return;
       }
-      var project = { name: name, lead: document.getElementById("project-lead").value, status: "Planning", progress: 0, tasks: 0, due: "—" };
+      var project = { name: name, lead: document.getElementById("project-lead").value, status: "Planning", progress: 0, tasks: 0, due: "—", start: 2, weeks: 4 };
       projects.unshift(project);
-      list.prepend(projectRow(project));
+      drawProjects();
       activity.unshift({ who: user.first_name, what: "created", item: name, when: "just now" });
       dialog.close();
       window.waymark.track("project_created", { name: name });

@@ -39,6 +39,11 @@ pub struct Config {
     /// Import and publish the welcome tour when the collector does not have it yet.
     #[arg(long, env = "DEMO_SEED", default_value_t = true, action = ArgAction::Set)]
     pub seed: bool,
+    /// Also import and publish the pattern examples (`demo-app/flows/patterns/`: a checklist, a
+    /// hotspot, a banner, a slide-out and a modal announcement) and the demo app settings
+    /// (theme, fatigue budget, resource center with help articles). Only with `--seed`.
+    #[arg(long, env = "DEMO_SEED_PATTERNS", default_value_t = true, action = ArgAction::Set)]
+    pub seed_patterns: bool,
 }
 
 impl Config {
@@ -60,6 +65,7 @@ impl Default for Config {
             admin_email: "admin@demo.test".into(),
             admin_password: "waymark-demo".into(),
             seed: true,
+            seed_patterns: true,
         }
     }
 }

@@ -15,6 +15,9 @@ const APP_CSS: &[u8] = include_bytes!("../host/app.css");
 const APP_JS: &[u8] = include_bytes!("../host/app.js");
 const IDENTITY_JS: &[u8] = include_bytes!("../host/identity.js");
 const FAVICON_SVG: &[u8] = include_bytes!("../host/favicon.svg");
+/// Illustrations the demo announcements show as step media (`/assets/<name>.svg`).
+const WHATS_NEW_SVG: &[u8] = include_bytes!("../host/whats-new.svg");
+const AUTOMATIONS_SVG: &[u8] = include_bytes!("../host/automations.svg");
 
 /// Routes of the host product.
 pub fn router(state: AppState) -> Router {
@@ -30,6 +33,14 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/assets/identity.js",
             get(|| async { asset("text/javascript; charset=utf-8", IDENTITY_JS) }),
+        )
+        .route(
+            "/assets/whats-new.svg",
+            get(|| async { asset("image/svg+xml", WHATS_NEW_SVG) }),
+        )
+        .route(
+            "/assets/automations.svg",
+            get(|| async { asset("image/svg+xml", AUTOMATIONS_SVG) }),
         )
         .route(
             "/favicon.svg",

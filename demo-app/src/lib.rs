@@ -122,25 +122,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
 
     if config.seed {
         let http = state.http().clone();
-        tokio::spawn(async move {
-            let patience = Duration::from_secs(30);
-            match seed::seed_welcome_tour(
-                &http,
-                config.collector_base(),
-                &config.admin_key,
-                patience,
-            )
-            .await
-            {
-                Ok(seed::SeedOutcome::Imported) => {
-                    tracing::info!("seeded and published the welcome tour")
-                }
-                Ok(seed::SeedOutcome::AlreadyPresent) => {
-                    tracing::info!("the welcome tour is already there")
-                }
-                Err(error) => tracing::warn!(%error, "could not seed the welcome tour"),
-            }
-        });
+        tokio::spawn(async move { seed_demo(&http, &config).await });
     }
 
     let host = axum::serve(host_listener, host_router(state.clone()))
@@ -149,6 +131,37 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         axum::serve(admin_listener, admin_router(state)).with_graceful_shutdown(shutdown_signal());
     tokio::try_join!(async { host.await }, async { admin.await })?;
     Ok(())
+}
+
+/// Seeds the welcome tour, then (with `--seed-patterns`) the pattern examples, which refer to it,
+/// and the app settings. Failures are logged: the demo still runs without its content.
+async fn seed_demo(http: &reqwest::Client, config: &Config) {
+    let patience = Duration::from_secs(30);
+    let base = config.collector_base();
+    let key = &config.admin_key;
+    match seed::seed_welcome_tour(http, base, key, patience).await {
+        Ok(seed::SeedOutcome::Imported) => tracing::info!("seeded and published the welcome tour"),
+        Ok(seed::SeedOutcome::AlreadyPresent) => {
+            tracing::info!("the welcome tour is already there")
+        }
+        Err(error) => {
+            tracing::warn!(%error, "could not seed the welcome tour");
+            return;
+        }
+    }
+    if !config.seed_patterns {
+        return;
+    }
+    for (id, outcome) in seed::seed_patterns(http, base, key, patience).await {
+        match outcome {
+            Ok(outcome) => tracing::info!(flow = id, ?outcome, "pattern example seeded"),
+            Err(error) => tracing::warn!(flow = id, %error, "could not seed a pattern example"),
+        }
+    }
+    match seed::seed_settings(http, base, key, patience).await {
+        Ok(outcome) => tracing::info!(?outcome, "demo app settings seeded"),
+        Err(error) => tracing::warn!(%error, "could not seed the demo app settings"),
+    }
 }
 
 async fn shutdown_signal() {

@@ -470,10 +470,7 @@ fn evaluate(rule: &Rule, facts: &Facts, depth: usize) -> bool {
             .get(id)
             .is_some_and(|rule| evaluate(rule, facts, depth + 1)),
         Rule::Completed(id) => facts.completed.contains(id),
-        Rule::Visited(pattern) => facts
-            .visited
-            .iter()
-            .any(|url| url_matches(pattern, url)),
+        Rule::Visited(pattern) => facts.visited.iter().any(|url| url_matches(pattern, url)),
     }
 }
 
@@ -670,6 +667,18 @@ pub fn segment_refs(rule: &Rule, field: &str) -> Vec<(String, String)> {
     walk(rule, field, &mut |rule, field| {
         if let Rule::Segment(id) = rule {
             found.push((format!("{field}.segment"), id.clone()));
+        }
+    });
+    found
+}
+
+/// Every `{"completed": id}` in a rule with its field path (`requires.all[0].completed`), so the
+/// caller can check the ids name real flows and that no prerequisite chain loops.
+pub fn completed_refs(rule: &Rule, field: &str) -> Vec<(String, String)> {
+    let mut found = Vec::new();
+    walk(rule, field, &mut |rule, field| {
+        if let Rule::Completed(id) = rule {
+            found.push((format!("{field}.completed"), id.clone()));
         }
     });
     found

@@ -2,6 +2,8 @@
 //! earlier items, and end with a badge. The collector is the authority on completion (it sees
 //! every event, from every device); the widget renders the progress it is sent.
 
+use std::collections::BTreeSet;
+
 use serde::{Deserialize, Serialize};
 
 use crate::audience::Rule;
@@ -69,12 +71,19 @@ pub struct Badge {
 }
 
 /// Whether an item can be done now: not locked, and every item it depends on is done.
-pub fn item_available(checklist: &Checklist, item: &ChecklistItem, progress: Option<&ChecklistProgress>) -> bool {
+pub fn item_available(
+    checklist: &Checklist,
+    item: &ChecklistItem,
+    progress: Option<&ChecklistProgress>,
+) -> bool {
     !item.locked
         && item.depends_on.iter().all(|dependency| {
             progress.is_some_and(|progress| progress.done.iter().any(|done| done == dependency))
         })
-        && checklist.items.iter().any(|candidate| candidate.id == item.id)
+        && checklist
+            .items
+            .iter()
+            .any(|candidate| candidate.id == item.id)
 }
 
 /// How many items are done, and how many there are.
@@ -87,16 +96,75 @@ pub fn counts(checklist: &Checklist, progress: Option<&ChecklistProgress>) -> (u
     (done, checklist.items.len())
 }
 
-/// New lifecycle events for one user's checklist: items whose `done_when` now holds (in order, only
+/// New lifecycle events for one user's checklist: items whose `done_when` holds (in order, only
 /// once available: not locked, dependencies done — an item completed earlier in the same pass counts),
 /// then `checklist_completed` and `badge_earned` when every item is done. Empty when nothing changed.
+/// Items already done are never reported again, and neither are a recorded completion or badge,
+/// so the collector can call it on every ingest and boot.
 pub fn evaluate(
     checklist_id: &str,
     checklist: &Checklist,
     progress: &crate::UserProgress,
     facts: &crate::audience::Facts,
 ) -> Vec<crate::LifecycleEvent> {
-    // ENGINE HELPER: implement.
-    let _ = (checklist_id, checklist, progress, facts);
-    Vec::new()
+    use crate::LifecycleEvent;
+
+    // A scratch copy, so items completed in this pass unlock the items that depend on them.
+    let mut state = progress
+        .checklists
+        .get(checklist_id)
+        .cloned()
+        .unwrap_or_default();
+    let mut events = Vec::new();
+    for item in &checklist.items {
+        if state.done.contains(&item.id) || !item_available(checklist, item, Some(&state)) {
+            continue;
+        }
+        let holds = item
+            .done_when
+            .as_ref()
+            .is_some_and(|condition| crate::audience::matches(condition, facts));
+        if holds {
+            state.done.push(item.id.clone());
+            events.push(LifecycleEvent::ChecklistItemCompleted {
+                checklist_id: checklist_id.to_string(),
+                item_id: item.id.clone(),
+                manual: false,
+            });
+        }
+    }
+    let (done, total) = counts(checklist, Some(&state));
+    // An empty checklist is invalid; never celebrate one that slipped through.
+    if total > 0 && done == total {
+        if !state.completed {
+            events.push(LifecycleEvent::ChecklistCompleted {
+                checklist_id: checklist_id.to_string(),
+            });
+        }
+        if let Some(badge) = &checklist.badge
+            && state.badge.is_none()
+        {
+            events.push(LifecycleEvent::BadgeEarned {
+                checklist_id: checklist_id.to_string(),
+                badge_id: badge.id.clone(),
+            });
+        }
+    }
+    events
+}
+
+/// The ids a user has completed, for [`crate::audience::Facts::completed`]: flows completed at
+/// least once plus checklists marked completed. One place, so collector and widget agree.
+pub fn completed_ids(progress: &crate::UserProgress) -> BTreeSet<String> {
+    let flows = progress
+        .flows
+        .iter()
+        .filter(|(_, flow)| flow.completions > 0)
+        .map(|(id, _)| id.clone());
+    let checklists = progress
+        .checklists
+        .iter()
+        .filter(|(_, checklist)| checklist.completed)
+        .map(|(id, _)| id.clone());
+    flows.chain(checklists).collect()
 }

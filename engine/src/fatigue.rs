@@ -78,7 +78,13 @@ impl SessionLog {
     }
 
     /// Whether an automatic start of `flow_id` is allowed at `now` (call on [`Self::current`]).
-    pub fn allows(&self, settings: &FatigueSettings, flow_id: &str, every_session: bool, now: i64) -> Result<(), Blocked> {
+    pub fn allows(
+        &self,
+        settings: &FatigueSettings,
+        flow_id: &str,
+        every_session: bool,
+        now: i64,
+    ) -> Result<(), Blocked> {
         if every_session && self.shown.iter().any(|(shown, _)| shown == flow_id) {
             return Err(Blocked::AlreadyThisSession);
         }

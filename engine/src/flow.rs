@@ -285,3 +285,29 @@ impl Flow {
 pub fn is_live(flow: &Flow) -> bool {
     flow.status == FlowStatus::Published && (!flow.steps.is_empty() || flow.checklist.is_some())
 }
+
+/// Whether the flow's own `requires` holds for the user (true when it has none). The collector
+/// drops flows for which it does not, except the one the user is in.
+pub fn requirements_met(flow: &Flow, facts: &crate::audience::Facts) -> bool {
+    flow.requires
+        .as_ref()
+        .is_none_or(|rule| crate::audience::matches(rule, facts))
+}
+
+/// Sets `locked` on every step and checklist item whose `requires` does not hold for the user
+/// (and clears it where it does), as the collector does at boot before sending the flow.
+pub fn lock_unmet_requirements(flow: &mut Flow, facts: &crate::audience::Facts) {
+    let unmet = |requires: &Option<Rule>| {
+        requires
+            .as_ref()
+            .is_some_and(|rule| !crate::audience::matches(rule, facts))
+    };
+    for step in &mut flow.steps {
+        step.locked = unmet(&step.requires);
+    }
+    if let Some(checklist) = &mut flow.checklist {
+        for item in &mut checklist.items {
+            item.locked = unmet(&item.requires);
+        }
+    }
+}

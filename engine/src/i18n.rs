@@ -95,13 +95,22 @@ fn primary(locale: &str) -> String {
 /// Picks from `available` the best locale for the user's `wanted` list (most preferred first):
 /// an exact match (case-insensitive, `_` as `-`), else the same primary language. `None` means
 /// use the base texts.
-pub fn choose_locale<'a>(wanted: &[String], available: impl Iterator<Item = &'a String> + Clone) -> Option<&'a String> {
+pub fn choose_locale<'a>(
+    wanted: &[String],
+    available: impl Iterator<Item = &'a String> + Clone,
+) -> Option<&'a String> {
     let normal = |tag: &str| tag.replace('_', "-").to_ascii_lowercase();
     for want in wanted {
-        if let Some(found) = available.clone().find(|candidate| normal(candidate) == normal(want)) {
+        if let Some(found) = available
+            .clone()
+            .find(|candidate| normal(candidate) == normal(want))
+        {
             return Some(found);
         }
-        if let Some(found) = available.clone().find(|candidate| primary(candidate) == primary(want)) {
+        if let Some(found) = available
+            .clone()
+            .find(|candidate| primary(candidate) == primary(want))
+        {
             return Some(found);
         }
     }
@@ -113,33 +122,296 @@ pub const BUILT_IN_LANGUAGES: [&str; 7] = ["en", "fr", "de", "es", "pt", "ar", "
 
 /// The widget's words for `locale` (by primary language), English when it is not built in.
 pub fn ui_strings(locale: &str) -> UiStrings {
-    // ENGINE HELPER: a table for every BUILT_IN_LANGUAGES entry.
-    let _ = locale;
+    let words = match primary(locale).as_str() {
+        "fr" => FRENCH,
+        "de" => GERMAN,
+        "es" => SPANISH,
+        "pt" => PORTUGUESE,
+        "ar" => ARABIC,
+        "he" => HEBREW,
+        _ => ENGLISH,
+    };
+    let [
+        next,
+        back,
+        skip,
+        close,
+        done,
+        step_of,
+        done_of,
+        show_me_how,
+        help,
+        search,
+        send_feedback,
+        checklists,
+        guides,
+        articles,
+        locked,
+        mark_done,
+        badge_earned,
+        open_hint,
+    ] = words.map(str::to_string);
     UiStrings {
-        next: "Next".into(),
-        back: "Back".into(),
-        skip: "Skip".into(),
-        close: "Close".into(),
-        done: "Done".into(),
-        step_of: "{n} of {total}".into(),
-        done_of: "{n} of {total} done".into(),
-        show_me_how: "Show me how".into(),
-        help: "Help".into(),
-        search: "Search".into(),
-        send_feedback: "Send feedback".into(),
-        checklists: "Checklists".into(),
-        guides: "Guides".into(),
-        articles: "Articles".into(),
-        locked: "Locked".into(),
-        mark_done: "Mark as done".into(),
-        badge_earned: "Badge earned".into(),
-        open_hint: "Open tip".into(),
+        next,
+        back,
+        skip,
+        close,
+        done,
+        step_of,
+        done_of,
+        show_me_how,
+        help,
+        search,
+        send_feedback,
+        checklists,
+        guides,
+        articles,
+        locked,
+        mark_done,
+        badge_earned,
+        open_hint,
     }
 }
 
+/// One built-in language's words, in the order of the [`UiStrings`] fields. Plain arrays keep
+/// the tables compact in the wasm widget (no map, no parsing).
+type Words = [&'static str; 18];
+
+const ENGLISH: Words = [
+    "Next",
+    "Back",
+    "Skip",
+    "Close",
+    "Done",
+    "{n} of {total}",
+    "{n} of {total} done",
+    "Show me how",
+    "Help",
+    "Search",
+    "Send feedback",
+    "Checklists",
+    "Guides",
+    "Articles",
+    "Locked",
+    "Mark as done",
+    "Badge earned",
+    "Open tip",
+];
+
+const FRENCH: Words = [
+    "Suivant",
+    "Retour",
+    "Passer",
+    "Fermer",
+    "Terminé",
+    "{n} sur {total}",
+    "{n} sur {total} terminées",
+    "Montrez-moi comment",
+    "Aide",
+    "Rechercher",
+    "Envoyer un commentaire",
+    "Listes de tâches",
+    "Guides",
+    "Articles",
+    "Verrouillé",
+    "Marquer comme terminé",
+    "Badge obtenu",
+    "Ouvrir l’astuce",
+];
+
+const GERMAN: Words = [
+    "Weiter",
+    "Zurück",
+    "Überspringen",
+    "Schließen",
+    "Fertig",
+    "{n} von {total}",
+    "{n} von {total} erledigt",
+    "Zeig mir, wie",
+    "Hilfe",
+    "Suchen",
+    "Feedback senden",
+    "Checklisten",
+    "Anleitungen",
+    "Artikel",
+    "Gesperrt",
+    "Als erledigt markieren",
+    "Abzeichen erhalten",
+    "Tipp öffnen",
+];
+
+const SPANISH: Words = [
+    "Siguiente",
+    "Atrás",
+    "Omitir",
+    "Cerrar",
+    "Listo",
+    "{n} de {total}",
+    "{n} de {total} completadas",
+    "Muéstrame cómo",
+    "Ayuda",
+    "Buscar",
+    "Enviar comentarios",
+    "Listas de tareas",
+    "Guías",
+    "Artículos",
+    "Bloqueado",
+    "Marcar como hecho",
+    "Insignia obtenida",
+    "Abrir consejo",
+];
+
+const PORTUGUESE: Words = [
+    "Próximo",
+    "Voltar",
+    "Pular",
+    "Fechar",
+    "Concluído",
+    "{n} de {total}",
+    "{n} de {total} concluídas",
+    "Mostre-me como",
+    "Ajuda",
+    "Pesquisar",
+    "Enviar feedback",
+    "Listas de tarefas",
+    "Guias",
+    "Artigos",
+    "Bloqueado",
+    "Marcar como concluído",
+    "Selo conquistado",
+    "Abrir dica",
+];
+
+const ARABIC: Words = [
+    "التالي",
+    "السابق",
+    "تخطٍّ",
+    "إغلاق",
+    "تم",
+    "{n} من {total}",
+    "تم إنجاز {n} من {total}",
+    "أرني كيف",
+    "مساعدة",
+    "بحث",
+    "إرسال ملاحظات",
+    "قوائم المهام",
+    "الأدلة",
+    "المقالات",
+    "مقفل",
+    "تحديد كمكتمل",
+    "حصلت على شارة",
+    "فتح التلميح",
+];
+
+const HEBREW: Words = [
+    "הבא",
+    "הקודם",
+    "דילוג",
+    "סגירה",
+    "סיום",
+    "{n} מתוך {total}",
+    "{n} מתוך {total} הושלמו",
+    "הראו לי איך",
+    "עזרה",
+    "חיפוש",
+    "שליחת משוב",
+    "רשימות משימות",
+    "מדריכים",
+    "מאמרים",
+    "נעול",
+    "סימון כבוצע",
+    "התקבל תג",
+    "פתיחת טיפ",
+];
+
+/// The built-in language for the widget's own words: the primary language of the first wanted
+/// locale that is built in, else `en`. This is `ClientSettings::locale`.
+pub fn built_in_language(wanted: &[String]) -> &'static str {
+    wanted
+        .iter()
+        .find_map(|locale| {
+            let language = primary(locale);
+            BUILT_IN_LANGUAGES
+                .iter()
+                .find(|built_in| **built_in == language)
+        })
+        .copied()
+        .unwrap_or("en")
+}
+
+/// The user's locales, most preferred first, from an `Accept-Language` header
+/// (`fr-CA,fr;q=0.9,en;q=0.5`) or the widget's `navigator.languages.join(",")`. Entries with
+/// `q=0`, `*` and empty ones are dropped; equal weights keep their order.
+pub fn wanted_locales(list: &str) -> Vec<String> {
+    let mut weighted: Vec<(String, f32)> = list
+        .split(',')
+        .filter_map(|entry| {
+            let mut parts = entry.split(';');
+            let tag = parts.next()?.trim();
+            let weight = parts
+                .find_map(|part| part.trim().strip_prefix("q="))
+                .map_or(Some(1.0), |weight| weight.trim().parse::<f32>().ok())?;
+            let valid = !tag.is_empty()
+                && tag != "*"
+                && tag.len() <= 35
+                && tag
+                    .bytes()
+                    .all(|byte| byte.is_ascii_alphanumeric() || byte == b'-' || byte == b'_');
+            (valid && weight > 0.0).then(|| (tag.to_string(), weight))
+        })
+        .collect();
+    // A stable sort keeps the given order among equal weights.
+    weighted.sort_by(|left, right| right.1.total_cmp(&left.1));
+    weighted.into_iter().map(|(tag, _)| tag).collect()
+}
+
 /// Replaces the flow's texts with the best translation for `wanted` (most preferred first) and
-/// clears `translations`, so the widget receives one language. The base texts stay when none fits.
+/// clears `translations`, so the widget receives one language. The base texts stay when none fits,
+/// and so does any text a translation leaves empty (a missing button label, say).
 pub fn localize(flow: &mut crate::Flow, wanted: &[String]) {
-    // ENGINE HELPER: implement.
-    let _ = (flow, wanted);
+    let translations = std::mem::take(&mut flow.translations);
+    let Some(chosen) = choose_locale(wanted, translations.keys()) else {
+        return;
+    };
+    let Some(translation) = translations.get(chosen) else {
+        return;
+    };
+    for step in &mut flow.steps {
+        let Some(text) = translation.steps.get(&step.id) else {
+            continue;
+        };
+        if !text.title.trim().is_empty() {
+            step.title.clone_from(&text.title);
+        }
+        if !text.body.trim().is_empty() || !text.body_doc.is_empty() {
+            // The compiled body goes with its source, so the two never disagree in language.
+            step.body.clone_from(&text.body);
+            step.body_doc.clone_from(&text.body_doc);
+        }
+        for (button, label) in step.buttons.iter_mut().zip(&text.buttons) {
+            if !label.trim().is_empty() {
+                button.label.clone_from(label);
+            }
+        }
+    }
+    if let Some(checklist) = &mut flow.checklist {
+        if let Some(title) = translation
+            .checklist_title
+            .as_ref()
+            .filter(|title| !title.trim().is_empty())
+        {
+            checklist.title.clone_from(title);
+        }
+        for item in &mut checklist.items {
+            let Some(text) = translation.items.get(&item.id) else {
+                continue;
+            };
+            if !text.title.trim().is_empty() {
+                item.title.clone_from(&text.title);
+            }
+            if !text.description.trim().is_empty() {
+                item.description.clone_from(&text.description);
+            }
+        }
+    }
 }

@@ -11,8 +11,8 @@ pub mod i18n;
 pub mod pattern;
 pub mod progress;
 pub mod settings;
-pub mod theme;
 pub mod template;
+pub mod theme;
 pub mod validate;
 pub mod wire;
 

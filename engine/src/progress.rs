@@ -12,6 +12,9 @@ use crate::flow::{
 };
 use crate::pattern::url_matches;
 
+/// Re-exported here because `Facts.completed` is built from a [`UserProgress`].
+pub use crate::checklist::completed_ids;
+
 /// Where one user stands in every flow they have met.
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct UserProgress {
@@ -352,13 +355,19 @@ impl UserProgress {
                 }
             }
             LifecycleEvent::ChecklistCompleted { checklist_id } => {
-                self.checklists.entry(checklist_id.clone()).or_default().completed = true;
+                self.checklists
+                    .entry(checklist_id.clone())
+                    .or_default()
+                    .completed = true;
             }
             LifecycleEvent::BadgeEarned {
                 checklist_id,
                 badge_id,
             } => {
-                self.checklists.entry(checklist_id.clone()).or_default().badge = Some(badge_id.clone());
+                self.checklists
+                    .entry(checklist_id.clone())
+                    .or_default()
+                    .badge = Some(badge_id.clone());
             }
             LifecycleEvent::ContentSuppressed { .. } => {}
         }
@@ -423,6 +432,50 @@ impl Reaction {
         }
     }
 
+    /// Goes back to the nearest earlier open step, passing back over locked ones (one
+    /// `step_back` per step left); nothing when every earlier step is locked.
+    fn back(&mut self, flow: &Flow, index: usize) {
+        let Some(target) = (0..index)
+            .rev()
+            .find(|&earlier| !flow.steps[earlier].locked)
+        else {
+            return;
+        };
+        for leaving in (target + 1..=index).rev() {
+            self.record(LifecycleEvent::StepBack {
+                flow_id: flow.id.clone(),
+                step_id: flow.steps[leaving].id.clone(),
+                step_index: leaving,
+            });
+        }
+    }
+
+    /// Records `step_skipped` for every consecutive locked step from the current one, and
+    /// `flow_completed` when that was the last step.
+    fn pass_locked_steps(&mut self, flows: &[Flow]) {
+        while let Some((flow, index)) = self.progress.current(flows)
+            && flow.steps[index].locked
+        {
+            let before = self.progress.flows.get(&flow.id).map(|entry| entry.step);
+            self.record(LifecycleEvent::StepSkipped {
+                flow_id: flow.id.clone(),
+                step_id: flow.steps[index].id.clone(),
+                step_index: index,
+            });
+            if index + 1 == flow.steps.len() {
+                self.record(LifecycleEvent::FlowCompleted {
+                    flow_id: flow.id.clone(),
+                });
+            }
+            // Stored progress can be inconsistent (active but not running); never spin on it.
+            if self.progress.flows.get(&flow.id).map(|entry| entry.step) == before
+                && self.progress.active.as_deref() == Some(flow.id.as_str())
+            {
+                break;
+            }
+        }
+    }
+
     fn dismiss(&mut self, flow_id: &str, step_index: usize, reason: DismissReason) {
         self.record(LifecycleEvent::FlowDismissed {
             flow_id: flow_id.to_string(),
@@ -434,17 +487,40 @@ impl Reaction {
 
 /// Turns a signal into the lifecycle events it causes, in order. The caller applies them
 /// (`UserProgress::apply`), sends them, and asks `decide` what to show.
+///
+/// Locked steps (their `requires` does not hold; the collector sets `locked`) are passed over
+/// with `step_skipped`, before the signal is handled (so a button acts on the step `decide`
+/// showed) and after it (so the user never lands on one); skipping the last step completes the flow.
 pub fn react(flows: &[Flow], progress: &UserProgress, signal: &Signal) -> Vec<LifecycleEvent> {
     let mut reaction = Reaction {
         progress: progress.clone(),
         events: Vec::new(),
     };
-    let current = progress.current(flows);
+    reaction.pass_locked_steps(flows);
+    handle_signal(flows, &mut reaction, signal);
+    reaction.pass_locked_steps(flows);
+    reaction.events
+}
+
+/// The `step_skipped` (and possibly `flow_completed`) events that move the running flow past
+/// locked steps, without any signal. Callers use it at boot, when the collector has just locked
+/// the step a returning user was on; `react` does the same on every signal.
+pub fn pass_locked_steps(flows: &[Flow], progress: &UserProgress) -> Vec<LifecycleEvent> {
+    let mut reaction = Reaction {
+        progress: progress.clone(),
+        events: Vec::new(),
+    };
+    reaction.pass_locked_steps(flows);
+    reaction.events
+}
+
+fn handle_signal(flows: &[Flow], reaction: &mut Reaction, signal: &Signal) {
+    let current = reaction.progress.current(flows);
 
     match (signal, current) {
         (Signal::Start { flow_id }, _) => {
             let startable = flows.iter().find(|flow| {
-                &flow.id == flow_id && !flow.steps.is_empty() && flow.status != FlowStatus::Archived
+                &flow.id == flow_id && has_open_step(flow) && flow.status != FlowStatus::Archived
             });
             if let Some(flow) = startable {
                 if let Some((running, step_index)) = current {
@@ -455,7 +531,7 @@ pub fn react(flows: &[Flow], progress: &UserProgress, signal: &Signal) -> Vec<Li
                     version: flow.version,
                 });
             }
-            return reaction.events;
+            return;
         }
         (Signal::Page { url }, Some((flow, index))) => {
             if let Advance::Url { pattern } = &flow.steps[index].advance
@@ -476,18 +552,12 @@ pub fn react(flows: &[Flow], progress: &UserProgress, signal: &Signal) -> Vec<Li
             }
         }
         (Signal::Button { action }, Some((flow, index))) => {
-            let step = &flow.steps[index];
             match action {
                 ButtonAction::Next | ButtonAction::Cta => reaction.advance(flow, index),
-                ButtonAction::Back if index > 0 => reaction.record(LifecycleEvent::StepBack {
-                    flow_id: flow.id.clone(),
-                    step_id: step.id.clone(),
-                    step_index: index,
-                }),
-                ButtonAction::Back => {}
+                ButtonAction::Back => reaction.back(flow, index),
                 ButtonAction::Dismiss => reaction.dismiss(&flow.id, index, DismissReason::User),
             }
-            return reaction.events;
+            return;
         }
         (Signal::TargetMissing, Some((flow, index))) => {
             let step = &flow.steps[index];
@@ -509,9 +579,9 @@ pub fn react(flows: &[Flow], progress: &UserProgress, signal: &Signal) -> Vec<Li
                     reaction.dismiss(&flow.id, index, DismissReason::TargetMissing)
                 }
             }
-            return reaction.events;
+            return;
         }
-        (Signal::Button { .. } | Signal::TargetMissing, None) => return reaction.events,
+        (Signal::Button { .. } | Signal::TargetMissing, None) => return,
         (Signal::Page { .. } | Signal::Tracked { .. } | Signal::TargetClicked, None) => {}
     }
 
@@ -524,7 +594,13 @@ pub fn react(flows: &[Flow], progress: &UserProgress, signal: &Signal) -> Vec<Li
             version: flow.version,
         });
     }
-    reaction.events
+}
+
+/// Whether a flow has a step the user could see. Checklists (no steps) never run in the step
+/// engine, and a flow whose every step is locked would start only to complete at once and use up
+/// its `once`, so it waits until a step unlocks.
+fn has_open_step(flow: &Flow) -> bool {
+    flow.steps.iter().any(|step| !step.locked)
 }
 
 fn first_triggered<'a>(
@@ -534,7 +610,7 @@ fn first_triggered<'a>(
 ) -> Option<&'a Flow> {
     let mut candidates: Vec<&Flow> = flows
         .iter()
-        .filter(|flow| is_live(flow) && progress.may_start(flow))
+        .filter(|flow| is_live(flow) && has_open_step(flow) && progress.may_start(flow))
         .filter(|flow| match (&flow.trigger, signal) {
             (Trigger::Url { pattern }, Signal::Page { url }) => url_matches(pattern, url),
             (Trigger::Event { name }, Signal::Tracked { name: tracked }) => name == tracked,
@@ -546,9 +622,12 @@ fn first_triggered<'a>(
     candidates.into_iter().next()
 }
 
-/// What to show now: the running flow's current step, if any.
+/// What to show now: the running flow's current step, if any. A locked current step is never
+/// shown: the decision is the first open step after it (the one `react` or [`pass_locked_steps`]
+/// will move to), or nothing when only locked steps remain.
 pub fn decide(flows: &[Flow], progress: &UserProgress, context: &Context) -> Option<Decision> {
-    let (flow, index) = progress.current(flows)?;
+    let (flow, current) = progress.current(flows)?;
+    let index = (current..flow.steps.len()).find(|&index| !flow.steps[index].locked)?;
     let step = &flow.steps[index];
     let on_this_page = step
         .page

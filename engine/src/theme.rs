@@ -107,7 +107,49 @@ impl Default for Theme {
 
 /// WCAG 2 contrast ratio between two `#rrggbb` colours (1.0–21.0); `None` for a malformed colour.
 pub fn contrast_ratio(first: &str, second: &str) -> Option<f64> {
-    // ENGINE HELPER: implement.
-    let _ = (first, second);
-    None
+    let (first, second) = (relative_luminance(first)?, relative_luminance(second)?);
+    let (lighter, darker) = if first >= second {
+        (first, second)
+    } else {
+        (second, first)
+    };
+    Some((lighter + 0.05) / (darker + 0.05))
+}
+
+/// The WCAG AA minimum for normal-size text, which every widget text pair must meet.
+pub const AA_CONTRAST: f64 = 4.5;
+
+/// The red, green and blue of a `#rrggbb` colour (case-insensitive); `None` for anything else.
+pub fn parse_hex(colour: &str) -> Option<[u8; 3]> {
+    let digits = colour.strip_prefix('#')?;
+    if digits.len() != 6 || !digits.bytes().all(|byte| byte.is_ascii_hexdigit()) {
+        return None;
+    }
+    let channel = |at: usize| u8::from_str_radix(&digits[at..at + 2], 16).ok();
+    Some([channel(0)?, channel(2)?, channel(4)?])
+}
+
+/// WCAG 2 relative luminance: each sRGB channel linearised, then weighted by how bright the eye
+/// sees it.
+fn relative_luminance(colour: &str) -> Option<f64> {
+    let linear = |channel: u8| {
+        let value = f64::from(channel) / 255.0;
+        if value <= 0.040_45 {
+            value / 12.92
+        } else {
+            ((value + 0.055) / 1.055).powf(2.4)
+        }
+    };
+    let [red, green, blue] = parse_hex(colour)?;
+    Some(0.2126 * linear(red) + 0.7152 * linear(green) + 0.0722 * linear(blue))
+}
+
+/// The text pairs whose contrast must meet AA in one mode: (foreground field, background field,
+/// foreground, background). Validation and tests share it so they can never drift apart.
+pub fn contrast_pairs(colors: &Colors) -> [(&'static str, &'static str, &str, &str); 3] {
+    [
+        ("text", "background", &colors.text, &colors.background),
+        ("muted", "background", &colors.muted, &colors.background),
+        ("accent_text", "accent", &colors.accent_text, &colors.accent),
+    ]
 }

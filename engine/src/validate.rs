@@ -3,10 +3,15 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::audience::validate_rule;
+use std::collections::{BTreeMap, VecDeque};
+
+use crate::audience::{Op, Rule, completed_refs, validate_rule};
+use crate::checklist::Checklist;
 use crate::doc::is_safe_href;
-use crate::flow::{Advance, ButtonAction, Flow, StepKind, Trigger};
+use crate::flow::{Advance, ButtonAction, Flow, MediaKind, Placement, Step, StepKind, Trigger};
+use crate::settings::AppSettings;
 use crate::template::placeholders;
+use crate::theme::{AA_CONTRAST, ThemeOverride, contrast_pairs, contrast_ratio, parse_hex};
 
 /// One problem with an input, in the shape every Waymark API error uses.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
@@ -33,6 +38,11 @@ const MAX_LABEL: usize = 60;
 const MAX_TIMEOUT_MS: u32 = 120_000;
 
 /// Checks a flow and returns every problem found (empty when valid).
+///
+/// Placement rules per kind: a banner is `top` or `bottom`; a slide-out is `left` or `right`, and
+/// the default `bottom` (or `auto`) means `right`, the bottom-right corner; `top` is refused for
+/// slide-outs because they always sit in a bottom corner. `media` belongs on modals and
+/// slide-outs only, `push` on banners only. A flow has steps or a checklist, never both.
 pub fn validate_flow(flow: &Flow) -> Vec<FieldError> {
     let mut errors = Vec::new();
     if flow.format != crate::flow::FORMAT {
@@ -52,12 +62,22 @@ pub fn validate_flow(flow: &Flow) -> Vec<FieldError> {
     if let Some(audience) = &flow.audience {
         errors.extend(validate_rule(audience, "audience"));
     }
-    if flow.steps.is_empty() {
-        errors.push(FieldError::new(
+    if let Some(requires) = &flow.requires {
+        errors.extend(validate_rule(requires, "requires"));
+    }
+    match (&flow.checklist, flow.steps.is_empty()) {
+        (None, true) => errors.push(FieldError::new(
             "steps",
             "required",
-            "a flow needs at least one step",
-        ));
+            "a flow needs at least one step, or a checklist",
+        )),
+        (Some(_), false) => errors.push(FieldError::new(
+            "checklist",
+            "conflicts",
+            "a flow has either steps or a checklist, not both",
+        )),
+        (Some(checklist), true) => check_checklist(checklist, &mut errors),
+        (None, false) => {}
     }
     if flow.steps.len() > MAX_STEPS {
         errors.push(FieldError::new(
@@ -80,11 +100,11 @@ pub fn validate_flow(flow: &Flow) -> Vec<FieldError> {
             ));
         }
         match (&step.kind, step.target.as_deref().map(str::trim)) {
-            (StepKind::Tooltip, None | Some("")) => {
+            (StepKind::Tooltip | StepKind::Hotspot, None | Some("")) => {
                 errors.push(FieldError::new(
                     at("target"),
                     "required",
-                    "a tooltip needs a CSS selector to point at",
+                    "a tooltip or hotspot needs a CSS selector to point at",
                 ));
             }
             (_, Some(selector)) if selector.len() > 500 => {
@@ -167,6 +187,10 @@ pub fn validate_flow(flow: &Flow) -> Vec<FieldError> {
                 _ => {}
             }
         }
+        check_step_pattern(step, &at, &mut errors);
+        if let Some(requires) = &step.requires {
+            errors.extend(validate_rule(requires, &at("requires")));
+        }
         if step.target_timeout_ms > MAX_TIMEOUT_MS {
             errors.push(FieldError::new(
                 at("target_timeout_ms"),
@@ -175,7 +199,414 @@ pub fn validate_flow(flow: &Flow) -> Vec<FieldError> {
             ));
         }
     }
+    check_translations(flow, &mut errors);
+    if let Some(theme) = &flow.theme {
+        check_theme_override(theme, &mut errors);
+    }
     errors
+}
+
+const MAX_ITEMS: usize = 30;
+const MAX_DESCRIPTION: usize = 1_000;
+const MAX_ALT: usize = 300;
+
+/// The kind-specific fields of a step: placement, media and push.
+fn check_step_pattern(step: &Step, at: &dyn Fn(&str) -> String, errors: &mut Vec<FieldError>) {
+    match (step.kind, step.placement) {
+        (StepKind::Banner, Placement::Top | Placement::Bottom) => {}
+        (StepKind::Banner, _) => errors.push(FieldError::new(
+            at("placement"),
+            "invalid_placement",
+            "a banner sits at the top or the bottom of the page",
+        )),
+        (StepKind::Slideout, Placement::Top) => errors.push(FieldError::new(
+            at("placement"),
+            "invalid_placement",
+            "a slide-out sits in a bottom corner: left or right (bottom and auto mean right)",
+        )),
+        _ => {}
+    }
+    if let Some(media) = &step.media {
+        if !matches!(step.kind, StepKind::Modal | StepKind::Slideout) {
+            errors.push(FieldError::new(
+                at("media"),
+                "not_allowed",
+                "only modals and slide-outs show media",
+            ));
+        }
+        if media.url.trim().is_empty() {
+            errors.push(FieldError::new(
+                at("media.url"),
+                "required",
+                "an https: URL or a path on the host",
+            ));
+        } else if !is_https_or_path(&media.url) {
+            errors.push(FieldError::new(
+                at("media.url"),
+                "unsafe_url",
+                "media loads only from https: URLs or paths on the host",
+            ));
+        }
+        if media.kind == MediaKind::Image && media.alt.trim().is_empty() {
+            errors.push(FieldError::new(
+                at("media.alt"),
+                "required",
+                "an image needs a text alternative for screen readers",
+            ));
+        } else if media.alt.chars().count() > MAX_ALT {
+            errors.push(FieldError::new(
+                at("media.alt"),
+                "too_long",
+                format!("at most {MAX_ALT} characters"),
+            ));
+        }
+    }
+    if step.push && step.kind != StepKind::Banner {
+        errors.push(FieldError::new(
+            at("push"),
+            "not_allowed",
+            "only banners push the page",
+        ));
+    }
+}
+
+/// Whether a URL is `https:` or a path on the host (`/img/a.png`, `img/a.png`): what media and
+/// help articles may load or link to. Protocol-relative `//host` and every other scheme are refused.
+pub fn is_https_or_path(url: &str) -> bool {
+    let url = url.trim();
+    let lowered = url.to_ascii_lowercase();
+    if lowered.starts_with("https://") {
+        return url.len() > "https://".len();
+    }
+    !url.is_empty()
+        && !url.starts_with("//")
+        && !url.starts_with("\\\\")
+        && is_safe_href(url)
+        && !lowered.starts_with("http:")
+        && !lowered.starts_with("mailto:")
+}
+
+fn check_checklist(checklist: &Checklist, errors: &mut Vec<FieldError>) {
+    check_text(&checklist.title, "checklist.title", MAX_TITLE, errors);
+    if checklist.items.is_empty() || checklist.items.len() > MAX_ITEMS {
+        errors.push(FieldError::new(
+            "checklist.items",
+            "invalid_length",
+            format!("a checklist has 1-{MAX_ITEMS} items"),
+        ));
+    }
+    for (index, item) in checklist.items.iter().enumerate() {
+        let at = |field: &str| format!("checklist.items[{index}].{field}");
+        check_identifier(&item.id, &at("id"), errors);
+        let earlier = &checklist.items[..index];
+        if earlier.iter().any(|other| other.id == item.id) {
+            errors.push(FieldError::new(
+                at("id"),
+                "duplicate",
+                format!("item id \"{}\" is used twice", item.id),
+            ));
+        }
+        check_text(&item.title, &at("title"), MAX_TITLE, errors);
+        if item.description.chars().count() > MAX_DESCRIPTION {
+            errors.push(FieldError::new(
+                at("description"),
+                "too_long",
+                format!("at most {MAX_DESCRIPTION} characters"),
+            ));
+        }
+        for (dependency_index, dependency) in item.depends_on.iter().enumerate() {
+            let field = format!("checklist.items[{index}].depends_on[{dependency_index}]");
+            if earlier.iter().any(|other| &other.id == dependency) {
+                continue;
+            }
+            // Only earlier items: that keeps dependencies acyclic and the list in doing order.
+            if checklist.items[index..]
+                .iter()
+                .any(|other| &other.id == dependency)
+            {
+                errors.push(FieldError::new(
+                    field,
+                    "forward_dependency",
+                    format!("\"{dependency}\" is not before this item; an item depends only on earlier items"),
+                ));
+            } else {
+                errors.push(FieldError::new(
+                    field,
+                    "unknown_item",
+                    format!("no item \"{dependency}\" in this checklist"),
+                ));
+            }
+        }
+        match &item.done_when {
+            None if !item.manual => errors.push(FieldError::new(
+                at("done_when"),
+                "never_completes",
+                "give the item a done_when condition or make it manual",
+            )),
+            None => {}
+            Some(condition) => {
+                errors.extend(validate_rule(condition, &at("done_when")));
+                if let Some(problem) = never_permanently_holds(condition) {
+                    errors.push(FieldError::new(
+                        at("done_when"),
+                        "condition_never_holds",
+                        problem,
+                    ));
+                }
+            }
+        }
+        if let Some(requires) = &item.requires {
+            errors.extend(validate_rule(requires, &at("requires")));
+        }
+        if let Some(flow_id) = &item.launch_flow {
+            check_identifier(flow_id, &at("launch_flow"), errors);
+        }
+    }
+    if let Some(badge) = &checklist.badge {
+        check_identifier(&badge.id, "checklist.badge.id", errors);
+        check_text(&badge.name, "checklist.badge.name", MAX_LABEL, errors);
+    }
+}
+
+/// Why a completion condition cannot work, if it cannot. Completion is permanent, so a condition
+/// that holds only while something has not happened ("not done", "not exists", a negation)
+/// would tick the item at once for every new user: it never means "done".
+fn never_permanently_holds(condition: &Rule) -> Option<&'static str> {
+    match condition {
+        Rule::Not(_) => Some("a negation cannot mark an item done; describe what the user does"),
+        Rule::Event {
+            op: Op::NotDone, ..
+        } => Some("not_done cannot mark an item done; use done or at_least"),
+        Rule::Trait {
+            op: Op::NotExists, ..
+        } => Some("not_exists cannot mark an item done; use exists or a comparison"),
+        _ => None,
+    }
+}
+
+/// Whether a locale key is a BCP-47 style tag: a 2-3 letter language, then 1-8 character
+/// alphanumeric subtags joined by `-` (`fr`, `pt-BR`, `zh-Hant-TW`).
+pub fn is_locale_tag(tag: &str) -> bool {
+    let mut subtags = tag.split('-');
+    let language = subtags.next().unwrap_or_default();
+    (2..=3).contains(&language.len())
+        && language.bytes().all(|byte| byte.is_ascii_alphabetic())
+        && subtags.all(|subtag| {
+            (1..=8).contains(&subtag.len())
+                && subtag.bytes().all(|byte| byte.is_ascii_alphanumeric())
+        })
+}
+
+fn check_translations(flow: &Flow, errors: &mut Vec<FieldError>) {
+    for (locale, translation) in &flow.translations {
+        let at = |rest: &str| format!("translations.{locale}.{rest}");
+        if !is_locale_tag(locale) {
+            errors.push(FieldError::new(
+                format!("translations.{locale}"),
+                "invalid_locale",
+                "a BCP-47 language tag, such as \"fr\" or \"pt-BR\"",
+            ));
+        }
+        for step in &flow.steps {
+            let Some(text) = translation.steps.get(&step.id) else {
+                errors.push(FieldError::new(
+                    at(&format!("steps.{}", step.id)),
+                    "missing_translation",
+                    format!("step \"{}\" has no {locale} text", step.id),
+                ));
+                continue;
+            };
+            let field = |rest: &str| at(&format!("steps.{}.{rest}", step.id));
+            if text.title.trim().is_empty() {
+                errors.push(FieldError::new(
+                    field("title"),
+                    "missing_translation",
+                    format!("step \"{}\" has no {locale} title", step.id),
+                ));
+            } else {
+                check_text(&text.title, &field("title"), MAX_TITLE, errors);
+            }
+            if text.body.len() > MAX_BODY {
+                errors.push(FieldError::new(
+                    field("body"),
+                    "too_long",
+                    format!("at most {MAX_BODY} characters"),
+                ));
+            }
+            for (name, value) in [("title", &text.title), ("body", &text.body)] {
+                if placeholders(value).iter().any(String::is_empty) {
+                    errors.push(FieldError::new(
+                        field(name),
+                        "bad_placeholder",
+                        "a {{placeholder}} needs a trait name",
+                    ));
+                }
+            }
+            if text.buttons.len() > step.buttons.len() {
+                errors.push(FieldError::new(
+                    field("buttons"),
+                    "too_many",
+                    format!("the step has {} buttons", step.buttons.len()),
+                ));
+            }
+            for (button_index, label) in text.buttons.iter().enumerate() {
+                if label.chars().count() > MAX_LABEL {
+                    errors.push(FieldError::new(
+                        field(&format!("buttons[{button_index}]")),
+                        "too_long",
+                        format!("at most {MAX_LABEL} characters"),
+                    ));
+                }
+            }
+        }
+        for step_id in translation.steps.keys() {
+            if flow.step_index(step_id).is_none() {
+                errors.push(FieldError::new(
+                    at(&format!("steps.{step_id}")),
+                    "unknown_step",
+                    format!("the flow has no step \"{step_id}\""),
+                ));
+            }
+        }
+        let Some(checklist) = &flow.checklist else {
+            continue;
+        };
+        match &translation.checklist_title {
+            Some(title) if !title.trim().is_empty() => {
+                check_text(title, &at("checklist_title"), MAX_TITLE, errors);
+            }
+            _ => errors.push(FieldError::new(
+                at("checklist_title"),
+                "missing_translation",
+                format!("the checklist has no {locale} title"),
+            )),
+        }
+        for item in &checklist.items {
+            let Some(text) = translation.items.get(&item.id) else {
+                errors.push(FieldError::new(
+                    at(&format!("items.{}", item.id)),
+                    "missing_translation",
+                    format!("item \"{}\" has no {locale} text", item.id),
+                ));
+                continue;
+            };
+            let field = |rest: &str| at(&format!("items.{}.{rest}", item.id));
+            if text.title.trim().is_empty() {
+                errors.push(FieldError::new(
+                    field("title"),
+                    "missing_translation",
+                    format!("item \"{}\" has no {locale} title", item.id),
+                ));
+            } else {
+                check_text(&text.title, &field("title"), MAX_TITLE, errors);
+            }
+            if text.description.chars().count() > MAX_DESCRIPTION {
+                errors.push(FieldError::new(
+                    field("description"),
+                    "too_long",
+                    format!("at most {MAX_DESCRIPTION} characters"),
+                ));
+            }
+        }
+        for item_id in translation.items.keys() {
+            if !checklist.items.iter().any(|item| &item.id == item_id) {
+                errors.push(FieldError::new(
+                    at(&format!("items.{item_id}")),
+                    "unknown_item",
+                    format!("the checklist has no item \"{item_id}\""),
+                ));
+            }
+        }
+    }
+}
+
+const MAX_RADIUS: u32 = 32;
+const MAX_FONT: usize = 200;
+
+fn check_colour(colour: &str, field: &str, errors: &mut Vec<FieldError>) -> bool {
+    let valid = parse_hex(colour).is_some();
+    if !valid {
+        errors.push(FieldError::new(
+            field,
+            "invalid_color",
+            "a hex colour such as #1f2330",
+        ));
+    }
+    valid
+}
+
+fn check_radius(radius: u32, field: &str, errors: &mut Vec<FieldError>) {
+    if radius > MAX_RADIUS {
+        errors.push(FieldError::new(
+            field,
+            "out_of_range",
+            format!("0-{MAX_RADIUS} pixels"),
+        ));
+    }
+}
+
+/// A font list goes into a CSS custom property, so nothing that could end the declaration.
+fn check_font(font: &str, field: &str, errors: &mut Vec<FieldError>) {
+    if font.chars().count() > MAX_FONT {
+        errors.push(FieldError::new(
+            field,
+            "too_long",
+            format!("at most {MAX_FONT} characters"),
+        ));
+    } else if font.contains([';', '{', '}', '<', '>', '\\']) {
+        errors.push(FieldError::new(
+            field,
+            "invalid_font",
+            "a CSS font-family list, such as \"Inter, sans-serif\"",
+        ));
+    }
+}
+
+fn check_contrast(
+    foreground: &str,
+    background: &str,
+    field: &str,
+    names: (&str, &str),
+    errors: &mut Vec<FieldError>,
+) {
+    if let Some(ratio) = contrast_ratio(foreground, background)
+        && ratio < AA_CONTRAST
+    {
+        errors.push(FieldError::new(
+            field,
+            "insufficient_contrast",
+            format!(
+                "{} on {} has a contrast of {ratio:.2}:1; WCAG AA needs at least {AA_CONTRAST}:1",
+                names.0, names.1
+            ),
+        ));
+    }
+}
+
+fn check_theme_override(theme: &ThemeOverride, errors: &mut Vec<FieldError>) {
+    let accent = theme
+        .accent
+        .as_deref()
+        .filter(|accent| check_colour(accent, "theme.accent", errors));
+    let accent_text = theme
+        .accent_text
+        .as_deref()
+        .filter(|text| check_colour(text, "theme.accent_text", errors));
+    if let (Some(accent), Some(accent_text)) = (accent, accent_text) {
+        check_contrast(
+            accent_text,
+            accent,
+            "theme.accent_text",
+            ("accent_text", "accent"),
+            errors,
+        );
+    }
+    if let Some(radius) = theme.radius_px {
+        check_radius(radius, "theme.radius_px", errors);
+    }
+    if let Some(font) = &theme.font {
+        check_font(font, "theme.font", errors);
+    }
 }
 
 pub(crate) fn check_identifier(value: &str, field: &str, errors: &mut Vec<FieldError>) {
@@ -235,18 +666,265 @@ fn check_event_name(name: &str, field: &str, errors: &mut Vec<FieldError>) {
     }
 }
 
-/// Checks a flow against the app's other flows: `completed` rules and `launch_flow` naming a flow
-/// that does not exist (a condition that can never hold), and prerequisite cycles through
-/// `requires` / `done_when` (`cyclic_prerequisite`, naming the chain).
+/// Checks a flow against the app's other flows (the stored flows; a stored copy of `flow` itself
+/// is ignored in favour of `flow`):
+/// - a `{"completed": id}` in `requires`, a step's or an item's `requires`, or an item's
+///   `done_when` naming no flow or checklist → `condition_never_holds` at the rule's path;
+/// - a flow requiring its own completion → `cyclic_prerequisite` at the rule's path;
+/// - an item's `launch_flow` naming no flow → `unknown_flow` (a checklist → `not_a_tour`);
+/// - a loop of flow-level `requires` through other flows (A requires B completed, B requires A)
+///   → `cyclic_prerequisite` at `requires`, the message naming the chain `a → b → a`.
 pub fn validate_references(flow: &Flow, others: &[Flow]) -> Vec<FieldError> {
-    // ENGINE HELPER: implement.
-    let _ = (flow, others);
-    Vec::new()
+    let mut errors = Vec::new();
+    let known = |id: &str| id == flow.id || others.iter().any(|other| other.id == id);
+    for (field, id) in completed_rule_refs(flow) {
+        if id == flow.id {
+            let holds_never = if field.starts_with("checklist.") {
+                "an item cannot wait for its own checklist to be completed"
+            } else {
+                "a flow cannot require its own completion"
+            };
+            errors.push(FieldError::new(
+                field,
+                "cyclic_prerequisite",
+                format!("{holds_never}: {id} → {id}"),
+            ));
+        } else if !known(&id) {
+            errors.push(FieldError::new(
+                field,
+                "condition_never_holds",
+                format!("no flow or checklist has the id \"{id}\", so this can never hold"),
+            ));
+        }
+    }
+    if let Some(checklist) = &flow.checklist {
+        for (index, item) in checklist.items.iter().enumerate() {
+            let Some(launch) = &item.launch_flow else {
+                continue;
+            };
+            let field = format!("checklist.items[{index}].launch_flow");
+            let target = if launch == &flow.id {
+                Some(flow)
+            } else {
+                others.iter().find(|other| &other.id == launch)
+            };
+            match target {
+                None => errors.push(FieldError::new(
+                    field,
+                    "unknown_flow",
+                    format!("no flow has the id \"{launch}\""),
+                )),
+                Some(target) if target.steps.is_empty() => errors.push(FieldError::new(
+                    field,
+                    "not_a_tour",
+                    format!("\"{launch}\" is a checklist; \"show me how\" launches a tour"),
+                )),
+                Some(_) => {}
+            }
+        }
+    }
+    if let Some(chain) = prerequisite_cycle(flow, others) {
+        errors.push(FieldError::new(
+            "requires",
+            "cyclic_prerequisite",
+            format!(
+                "these flows wait for each other and none can ever be shown: {}",
+                chain.join(" → ")
+            ),
+        ));
+    }
+    errors
 }
 
-/// Checks app settings: colours, AA contrast in both modes, radius, fatigue bounds, articles.
-pub fn validate_settings(settings: &crate::settings::AppSettings) -> Vec<FieldError> {
-    // ENGINE HELPER: implement.
-    let _ = settings;
-    Vec::new()
+/// Every `completed` reference of a flow, with its field path.
+fn completed_rule_refs(flow: &Flow) -> Vec<(String, String)> {
+    let mut found = Vec::new();
+    if let Some(requires) = &flow.requires {
+        found.extend(completed_refs(requires, "requires"));
+    }
+    for (index, step) in flow.steps.iter().enumerate() {
+        if let Some(requires) = &step.requires {
+            found.extend(completed_refs(
+                requires,
+                &format!("steps[{index}].requires"),
+            ));
+        }
+    }
+    if let Some(checklist) = &flow.checklist {
+        for (index, item) in checklist.items.iter().enumerate() {
+            if let Some(requires) = &item.requires {
+                found.extend(completed_refs(
+                    requires,
+                    &format!("checklist.items[{index}].requires"),
+                ));
+            }
+            if let Some(done_when) = &item.done_when {
+                found.extend(completed_refs(
+                    done_when,
+                    &format!("checklist.items[{index}].done_when"),
+                ));
+            }
+        }
+    }
+    found
+}
+
+/// The shortest loop of flow-level `requires` that leads from `flow` back to it, as ids
+/// (`a, b, a`). Self-loops are reported at the rule itself, so they are not searched here.
+fn prerequisite_cycle(flow: &Flow, others: &[Flow]) -> Option<Vec<String>> {
+    let mut prerequisites: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    for candidate in others
+        .iter()
+        .filter(|other| other.id != flow.id)
+        .chain(std::iter::once(flow))
+    {
+        let ids = candidate
+            .requires
+            .as_ref()
+            .map(|rule| completed_refs(rule, "requires"))
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(_, id)| id)
+            .filter(|id| id != &candidate.id)
+            .collect();
+        prerequisites.insert(candidate.id.as_str(), ids);
+    }
+    // Breadth-first from the flow, remembering how each id was reached, until the flow comes back.
+    let mut reached_from: BTreeMap<String, String> = BTreeMap::new();
+    let mut queue = VecDeque::from([flow.id.clone()]);
+    while let Some(id) = queue.pop_front() {
+        for next in prerequisites.get(id.as_str()).into_iter().flatten() {
+            if next == &flow.id {
+                let mut chain = vec![flow.id.clone(), id.clone()];
+                let mut at = id;
+                while let Some(previous) = reached_from.get(&at) {
+                    chain.push(previous.clone());
+                    at = previous.clone();
+                }
+                // `chain` runs backwards from the flow; the last entry is the flow itself.
+                chain.reverse();
+                return Some(chain);
+            }
+            if !reached_from.contains_key(next) {
+                reached_from.insert(next.clone(), id.clone());
+                queue.push_back(next.clone());
+            }
+        }
+    }
+    None
+}
+
+const MAX_SESSION_ITEMS: u32 = 20;
+const MAX_COOLDOWN_SECONDS: u32 = 86_400;
+const MAX_SESSION_TIMEOUT_MINUTES: u32 = 1_440;
+const MAX_RESOURCE_TITLE: usize = 60;
+const MAX_ARTICLES: usize = 50;
+const MAX_SUMMARY: usize = 500;
+
+/// Checks app settings and returns every problem, each naming its field (`theme.dark.muted`):
+/// `#rrggbb` colours, WCAG AA contrast (≥ 4.5:1) of text/background, muted/background and
+/// accent_text/accent in both modes (`insufficient_contrast`, the ratio in the message), a radius
+/// of 0–32, fatigue bounds (at most 20 per session, a cool-down of at most a day, a session
+/// timeout of 1–1440 minutes) and the resource center's title and articles.
+pub fn validate_settings(settings: &AppSettings) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    let theme = &settings.theme;
+    for (mode, colors) in [("light", &theme.light), ("dark", &theme.dark)] {
+        let at = |name: &str| format!("theme.{mode}.{name}");
+        for (name, colour) in [
+            ("background", &colors.background),
+            ("text", &colors.text),
+            ("muted", &colors.muted),
+            ("accent", &colors.accent),
+            ("accent_text", &colors.accent_text),
+            ("border", &colors.border),
+        ] {
+            check_colour(colour, &at(name), &mut errors);
+        }
+        for (foreground_name, background_name, foreground, background) in contrast_pairs(colors) {
+            check_contrast(
+                foreground,
+                background,
+                &at(foreground_name),
+                (foreground_name, background_name),
+                &mut errors,
+            );
+        }
+    }
+    check_radius(theme.radius_px, "theme.radius_px", &mut errors);
+    check_font(&theme.font, "theme.font", &mut errors);
+
+    let fatigue = &settings.fatigue;
+    if fatigue.max_per_session > MAX_SESSION_ITEMS {
+        errors.push(FieldError::new(
+            "fatigue.max_per_session",
+            "out_of_range",
+            format!("0-{MAX_SESSION_ITEMS} (0 means no limit)"),
+        ));
+    }
+    if fatigue.cooldown_seconds > MAX_COOLDOWN_SECONDS {
+        errors.push(FieldError::new(
+            "fatigue.cooldown_seconds",
+            "out_of_range",
+            format!("0-{MAX_COOLDOWN_SECONDS} seconds (a day)"),
+        ));
+    }
+    if !(1..=MAX_SESSION_TIMEOUT_MINUTES).contains(&fatigue.session_timeout_minutes) {
+        errors.push(FieldError::new(
+            "fatigue.session_timeout_minutes",
+            "out_of_range",
+            format!("1-{MAX_SESSION_TIMEOUT_MINUTES} minutes"),
+        ));
+    }
+
+    let center = &settings.resource_center;
+    check_text(
+        &center.title,
+        "resource_center.title",
+        MAX_RESOURCE_TITLE,
+        &mut errors,
+    );
+    if center.articles.len() > MAX_ARTICLES {
+        errors.push(FieldError::new(
+            "resource_center.articles",
+            "too_many",
+            format!("at most {MAX_ARTICLES} articles"),
+        ));
+    }
+    for (index, article) in center.articles.iter().enumerate() {
+        let at = |name: &str| format!("resource_center.articles[{index}].{name}");
+        check_identifier(&article.id, &at("id"), &mut errors);
+        if center.articles[..index]
+            .iter()
+            .any(|earlier| earlier.id == article.id)
+        {
+            errors.push(FieldError::new(
+                at("id"),
+                "duplicate",
+                format!("article id \"{}\" is used twice", article.id),
+            ));
+        }
+        check_text(&article.title, &at("title"), MAX_TITLE, &mut errors);
+        if article.url.trim().is_empty() {
+            errors.push(FieldError::new(
+                at("url"),
+                "required",
+                "an https: URL or a path on the host",
+            ));
+        } else if !is_https_or_path(&article.url) {
+            errors.push(FieldError::new(
+                at("url"),
+                "unsafe_url",
+                "articles link only to https: URLs or paths on the host",
+            ));
+        }
+        if article.summary.chars().count() > MAX_SUMMARY {
+            errors.push(FieldError::new(
+                at("summary"),
+                "too_long",
+                format!("at most {MAX_SUMMARY} characters"),
+            ));
+        }
+    }
+    errors
 }

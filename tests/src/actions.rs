@@ -8,10 +8,10 @@ use fantoccini::key::Key;
 use fantoccini::{Client, Locator};
 
 use crate::checks::{
-    Observation, STEP_TIMEOUT, StepSnapshot, check_step, wait_for_no_visible_step, wait_for_path,
-    wait_for_visible_step, wait_until,
+    Observation, STEP_TIMEOUT, StepSnapshot, check_step, focus_matches, wait_for_no_visible_step,
+    wait_for_path, wait_for_visible_step, wait_for_widget_element, wait_until, widget_elements,
 };
-use crate::locators::{self, admin, host, welcome_tour};
+use crate::locators::{self, admin, host, surfaces, welcome_tour};
 use crate::world::{ADMIN_EMAIL, ADMIN_PASSWORD, World};
 
 /// The first name every host user gets, so personalised titles can be checked.
@@ -19,11 +19,42 @@ pub const FIRST_NAME: &str = "Ada";
 
 /// Opens the demo host at `path` as `user_id`.
 pub async fn open_host_as(world: &World, user_id: &str, path: &str) -> anyhow::Result<()> {
-    let url = format!(
+    open_url(world.client(), &host_url(world, user_id, path)).await
+}
+
+/// The demo host's `path` for `user_id` (who gets the first name `FIRST_NAME`).
+pub fn host_url(world: &World, user_id: &str, path: &str) -> String {
+    format!(
         "{}{path}?user={user_id}&first_name={FIRST_NAME}",
         world.host_origin()
-    );
-    open_url(world.client(), &url).await
+    )
+}
+
+/// Opens the demo host at `path` as `user_id` in the browser of `client` (the second browser, as
+/// the same person on another device).
+pub async fn open_host_in(
+    client: &Client,
+    world: &World,
+    user_id: &str,
+    path: &str,
+) -> anyhow::Result<()> {
+    open_url(client, &host_url(world, user_id, path)).await
+}
+
+/// The product's own server identifies `user_id` with `traits` (say `{"locale": "fr"}`) before
+/// their first page, through the collector's public batch endpoint.
+pub async fn identify_from_server(
+    world: &World,
+    user_id: &str,
+    traits: serde_json::Value,
+) -> anyhow::Result<()> {
+    crate::collector_api::identify_from_server(
+        &world.collector_origin(),
+        crate::world::WRITE_KEY,
+        user_id,
+        traits,
+    )
+    .await
 }
 
 /// Opens the demo host at `path` as `user_id` on the subscription `plan` (the `plan` trait).
@@ -206,4 +237,119 @@ pub async fn finish_welcome_tour_from_new_project_step(client: &Client) -> anyho
 pub async fn complete_welcome_tour(client: &Client) -> anyhow::Result<()> {
     walk_welcome_tour_to_new_project_step(client).await?;
     finish_welcome_tour_from_new_project_step(client).await
+}
+
+/// The most Tab presses a keyboard user needs to reach a widget control from anywhere on the demo
+/// host's pages (its header, sidebar and page content come first).
+pub const MOST_TABS_TO_A_CONTROL: usize = 40;
+
+/// Presses Tab until keyboard focus is on an element matching `selector` (inside the widget's
+/// shadow root or on the page), as a keyboard user would; fails after `MOST_TABS_TO_A_CONTROL`.
+pub async fn tab_to(client: &Client, selector: &str) -> anyhow::Result<()> {
+    for _ in 0..MOST_TABS_TO_A_CONTROL {
+        if focus_matches(client, selector).await?.0 {
+            return Ok(());
+        }
+        press_key(client, Key::Tab).await?;
+    }
+    let (matches, described) = focus_matches(client, selector).await?;
+    anyhow::ensure!(
+        matches,
+        "{MOST_TABS_TO_A_CONTROL} Tab presses never reached `{selector}`; focus is on {described}"
+    );
+    Ok(())
+}
+
+/// Clicks an element inside the widget's shadow root, as a mouse user would.
+pub async fn click_widget_element(client: &Client, selector: &str) -> anyhow::Result<()> {
+    let element = locators::widget_element(client, selector).await?;
+    element
+        .click()
+        .await
+        .with_context(|| format!("clicking `{selector}` in the widget"))
+}
+
+/// Types into a field inside the widget's shadow root.
+pub async fn type_into_widget(client: &Client, selector: &str, text: &str) -> anyhow::Result<()> {
+    let field = locators::widget_element(client, selector).await?;
+    field
+        .send_keys(text)
+        .await
+        .with_context(|| format!("typing into `{selector}` in the widget"))
+}
+
+/// Replaces the text of a field inside the widget's shadow root, as a person deleting what is
+/// there with Backspace and typing (each keystroke fires the field's `input` event).
+pub async fn replace_text_in_widget(
+    client: &Client,
+    selector: &str,
+    text: &str,
+) -> anyhow::Result<()> {
+    let field = locators::widget_element(client, selector).await?;
+    let current = field.prop("value").await?.unwrap_or_default();
+    let backspaces: String =
+        std::iter::repeat_n(char::from(Key::Backspace), current.chars().count()).collect();
+    field
+        .send_keys(&format!("{backspaces}{text}"))
+        .await
+        .with_context(|| format!("replacing the text of `{selector}` in the widget"))
+}
+
+/// Opens a checklist's panel with a click on its launcher (unless it is already open), and
+/// waits for the panel.
+pub async fn open_checklist(client: &Client, checklist_id: &str) -> anyhow::Result<()> {
+    let launcher = surfaces::checklist_launcher(checklist_id);
+    let panel_open = widget_elements(client, surfaces::CHECKLIST_PANEL)
+        .await?
+        .iter()
+        .any(|panel| panel.is_visible());
+    if !panel_open {
+        wait_for_widget_element(client, &launcher, "the checklist launcher shows").await?;
+        click_widget_element(client, &launcher).await?;
+    }
+    wait_for_widget_element(
+        client,
+        surfaces::CHECKLIST_PANEL,
+        "the checklist panel opens",
+    )
+    .await?;
+    Ok(())
+}
+
+/// Opens the resource center with a click on its launcher (unless it is already open), and waits
+/// for the panel.
+pub async fn open_resource_center(client: &Client) -> anyhow::Result<()> {
+    let panel_open = widget_elements(client, surfaces::RESOURCE_CENTER)
+        .await?
+        .iter()
+        .any(|panel| panel.is_visible());
+    if !panel_open {
+        wait_for_widget_element(
+            client,
+            surfaces::RESOURCE_LAUNCHER,
+            "the help launcher shows",
+        )
+        .await?;
+        click_widget_element(client, surfaces::RESOURCE_LAUNCHER).await?;
+    }
+    wait_for_widget_element(
+        client,
+        surfaces::RESOURCE_CENTER,
+        "the resource center opens",
+    )
+    .await?;
+    Ok(())
+}
+
+/// The host product's stylesheet sets a custom property on `:root` (as a host theming Waymark
+/// without the admin would, e.g. `--waymark-accent`).
+pub async fn set_host_css_property(client: &Client, name: &str, value: &str) -> anyhow::Result<()> {
+    client
+        .execute(
+            "document.documentElement.style.setProperty(arguments[0], arguments[1]);",
+            vec![serde_json::json!(name), serde_json::json!(value)],
+        )
+        .await
+        .with_context(|| format!("setting {name} on the host's :root"))?;
+    Ok(())
 }

@@ -35,16 +35,26 @@ impl Browser {
         environment: &TestEnvironment,
         log_dir: &std::path::Path,
     ) -> anyhow::Result<Self> {
+        Self::start_named(environment, log_dir, "chromedriver").await
+    }
+
+    /// Like [`Browser::start`], with the chromedriver process and its log (`NAME.log`) named
+    /// `name`, so a second browser in the same world (another device) keeps its own log.
+    pub async fn start_named(
+        environment: &TestEnvironment,
+        log_dir: &std::path::Path,
+        name: &str,
+    ) -> anyhow::Result<Self> {
         let port = free_local_port()?;
         let arguments = vec![
             format!("--port={port}"),
             "--allowed-ips=127.0.0.1".to_string(),
         ];
         let mut chromedriver = ManagedProcess::spawn(
-            "chromedriver",
+            name,
             &environment.chromedriver,
             &arguments,
-            log_dir.join("chromedriver.log"),
+            log_dir.join(format!("{name}.log")),
         )?;
         let driver_url = format!("http://127.0.0.1:{port}");
         let http = reqwest::Client::new();

@@ -10,7 +10,7 @@ use fantoccini::Client;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::collector_api::{CollectorAdminClient, Funnel, StoredEvent};
+use crate::collector_api::{CollectorAdminClient, EligibilityItem, Funnel, StoredEvent};
 use crate::locators;
 
 /// How long a step may take to appear or react (wasm download and boot included).
@@ -331,25 +331,15 @@ pub async fn wait_for_exact_lifecycle_counts(
     expected: &LifecycleCounts,
     timeout: Duration,
 ) -> anyhow::Result<Vec<StoredEvent>> {
-    let what = format!("the collector stored exactly {expected:?} for {user_id} in {flow_id}");
-    wait_until(&what, timeout, async || {
-        let counts = lifecycle_counts(&admin_api.events_for_user(user_id).await?, flow_id);
-        check_no_excess(&counts, expected)?;
-        Ok(if &counts == expected {
-            Observation::Ready(())
-        } else {
-            Observation::NotYet(format!("{counts:?}"))
-        })
-    })
-    .await?;
-    tokio::time::sleep(QUIET_PERIOD).await;
-    let events = admin_api.events_for_user(user_id).await?;
-    let counts = lifecycle_counts(&events, flow_id);
-    ensure!(
-        &counts == expected,
-        "after {QUIET_PERIOD:?} more the stored events changed to {counts:?}; expected exactly {expected:?}"
-    );
-    Ok(events)
+    wait_for_exact_counts(
+        admin_api,
+        user_id,
+        &format!("lifecycle events in {flow_id}"),
+        |events| lifecycle_counts(events, flow_id),
+        expected,
+        timeout,
+    )
+    .await
 }
 
 fn check_no_excess(counts: &LifecycleCounts, expected: &LifecycleCounts) -> anyhow::Result<()> {
@@ -596,53 +586,12 @@ pub struct AxeViolation {
     pub nodes: Vec<String>,
 }
 
-const AXE_RUN_ON_STEP_JS: &str = r#"
-const done = arguments[arguments.length - 1];
-const root = (document.querySelector('#waymark-root') || {}).shadowRoot;
-if (!root || !root.querySelector('[data-waymark-step]')) { done({ error: 'no step to check' }); return; }
-// `region` is a page-level rule (all content inside landmarks); an overlay appended to <body>
-// legitimately sits outside the host's landmarks. Every other rule runs.
-axe.run({ include: [{ fromShadowDom: ['#waymark-root', '[data-waymark-step]'] }] }, { rules: { region: { enabled: false } }, resultTypes: ['violations'] })
-  .then((results) => done({
-    checked: results.passes.length + results.violations.length + results.incomplete.length,
-    violations: results.violations.map((violation) => ({
-      id: violation.id,
-      impact: violation.impact,
-      help: violation.help,
-      nodes: violation.nodes.map((node) => `${node.html} :: ${node.failureSummary}`),
-    })),
-  }))
-  .catch((error) => done({ error: String(error && error.stack || error) }));
-"#;
-
 /// Injects axe-core (once per page) and returns its violations on the current step.
 pub async fn axe_violations_on_step(
     client: &Client,
     axe_source: &str,
 ) -> anyhow::Result<Vec<AxeViolation>> {
-    let loaded = client.execute("return typeof window.axe;", vec![]).await?;
-    if loaded != "object" {
-        let injected = client
-            .execute(&format!("{axe_source}\n;return typeof window.axe;"), vec![])
-            .await
-            .context("injecting axe-core")?;
-        ensure!(
-            injected == "object",
-            "axe-core did not load (window.axe is {injected})"
-        );
-    }
-    let outcome: Value = client
-        .execute_async(AXE_RUN_ON_STEP_JS, vec![])
-        .await
-        .context("running axe-core")?;
-    if let Some(error) = outcome["error"].as_str() {
-        bail!("axe-core failed: {error}");
-    }
-    ensure!(
-        outcome["checked"].as_u64().unwrap_or(0) > 0,
-        "axe-core checked no rule at all on the step: {outcome}"
-    );
-    Ok(serde_json::from_value(outcome["violations"].clone())?)
+    axe_violations_on_widget(client, axe_source, locators::STEP).await
 }
 
 /// Fails with every violation axe-core reports on the current step.
@@ -829,6 +778,589 @@ pub async fn wait_for_focus_in_step(client: &Client) -> anyhow::Result<FocusSnap
             Observation::Ready(focus)
         } else {
             Observation::NotYet(format!("{focus:?}"))
+        })
+    })
+    .await
+}
+
+/// One element inside the widget's shadow root (a launcher, a panel, a beacon, a banner...) as a
+/// person would see it.
+#[derive(Deserialize, Clone, Debug, PartialEq)]
+pub struct WidgetElement {
+    pub tag: String,
+    pub attributes: BTreeMap<String, String>,
+    /// `textContent`, whitespace collapsed.
+    pub text: String,
+    pub rectangle: Rectangle,
+    /// Why the element is not visible to a person (empty when it is).
+    pub visibility_problems: Vec<String>,
+}
+
+impl WidgetElement {
+    pub fn is_visible(&self) -> bool {
+        self.visibility_problems.is_empty()
+    }
+
+    pub fn attribute(&self, name: &str) -> Option<&str> {
+        self.attributes.get(name).map(String::as_str)
+    }
+
+    pub fn describe(&self) -> String {
+        let text: String = self.text.chars().take(80).collect();
+        format!(
+            "<{} {:?}> {text:?} (visible: {}, problems: {:?})",
+            self.tag,
+            self.attributes,
+            self.is_visible(),
+            self.visibility_problems
+        )
+    }
+}
+
+/// Every element matching `arguments[0]` in the widget's shadow root, with what hides it.
+const WIDGET_ELEMENTS_JS: &str = r#"
+const root = (document.querySelector('#waymark-root') || {}).shadowRoot || null;
+if (!root) return null;
+return Array.from(root.querySelectorAll(arguments[0])).map((element) => {
+  const box = element.getBoundingClientRect();
+  const problems = [];
+  for (let node = element; node; node = node.parentNode instanceof ShadowRoot ? node.parentNode.host : node.parentElement) {
+    const style = getComputedStyle(node);
+    if (style.display === 'none') problems.push(`display:none on ${node.tagName}`);
+    if (parseFloat(style.opacity) < 0.3) problems.push(`opacity ${style.opacity} on ${node.tagName}`);
+    if (node === element && style.visibility !== 'visible') problems.push(`visibility ${style.visibility}`);
+  }
+  if (box.width < 1 || box.height < 1) problems.push(`size ${box.width}x${box.height}`);
+  if (box.right <= 0 || box.bottom <= 0 || box.left >= innerWidth || box.top >= innerHeight) problems.push('outside the viewport');
+  const attributes = {};
+  for (const attribute of element.attributes) attributes[attribute.name] = attribute.value;
+  return {
+    tag: element.tagName.toLowerCase(),
+    attributes,
+    text: (element.textContent || '').replace(/\s+/g, ' ').trim(),
+    rectangle: { left: box.left, top: box.top, right: box.right, bottom: box.bottom, width: box.width, height: box.height },
+    visibility_problems: problems,
+  };
+});
+"#;
+
+/// Every element of the widget's shadow root matching `selector` (none when the widget has not
+/// rendered its root yet).
+pub async fn widget_elements(
+    client: &Client,
+    selector: &str,
+) -> anyhow::Result<Vec<WidgetElement>> {
+    let found = client
+        .execute(WIDGET_ELEMENTS_JS, vec![json!(selector)])
+        .await
+        .with_context(|| format!("reading `{selector}` in the widget"))?;
+    if found.is_null() {
+        return Ok(Vec::new());
+    }
+    serde_json::from_value(found).with_context(|| format!("reading `{selector}` in the widget"))
+}
+
+/// The first element of the widget's shadow root matching `selector`, visible or not.
+pub async fn widget_element_snapshot(
+    client: &Client,
+    selector: &str,
+) -> anyhow::Result<Option<WidgetElement>> {
+    Ok(widget_elements(client, selector).await?.into_iter().next())
+}
+
+/// Waits until a visible widget element matching `selector` satisfies `accept` (which returns
+/// `Err(why not)` otherwise), and returns it.
+pub async fn wait_for_widget_element_where(
+    client: &Client,
+    selector: &str,
+    what: &str,
+    timeout: Duration,
+    accept: impl Fn(&WidgetElement) -> Result<(), String>,
+) -> anyhow::Result<WidgetElement> {
+    wait_until(what, timeout, async || {
+        let elements = widget_elements(client, selector).await?;
+        if elements.is_empty() {
+            return Ok(Observation::NotYet(format!(
+                "the widget has no `{selector}`"
+            )));
+        }
+        let mut seen = Vec::new();
+        for element in elements {
+            if !element.is_visible() {
+                seen.push(element.describe());
+                continue;
+            }
+            match accept(&element) {
+                Ok(()) => return Ok(Observation::Ready(element)),
+                Err(why) => seen.push(format!("{why}: {}", element.describe())),
+            }
+        }
+        Ok(Observation::NotYet(seen.join("; ")))
+    })
+    .await
+}
+
+/// Waits until a widget element matching `selector` is visible, and returns it.
+pub async fn wait_for_widget_element(
+    client: &Client,
+    selector: &str,
+    what: &str,
+) -> anyhow::Result<WidgetElement> {
+    wait_for_widget_element_where(client, selector, what, STEP_TIMEOUT, |_| Ok(())).await
+}
+
+/// Waits until a visible widget element matching `selector` has `attribute` = `value`.
+pub async fn wait_for_widget_attribute(
+    client: &Client,
+    selector: &str,
+    attribute: &str,
+    value: &str,
+    timeout: Duration,
+) -> anyhow::Result<WidgetElement> {
+    wait_for_widget_element_where(
+        client,
+        selector,
+        &format!("`{selector}` has {attribute}={value:?}"),
+        timeout,
+        |element| match element.attribute(attribute) {
+            Some(seen) if seen == value => Ok(()),
+            seen => Err(format!("{attribute} is {seen:?}")),
+        },
+    )
+    .await
+}
+
+/// Waits until a visible widget element matching `selector` reads `text` (whitespace collapsed).
+pub async fn wait_for_widget_text(
+    client: &Client,
+    selector: &str,
+    text: &str,
+    timeout: Duration,
+) -> anyhow::Result<WidgetElement> {
+    wait_for_widget_element_where(
+        client,
+        selector,
+        &format!("`{selector}` reads {text:?}"),
+        timeout,
+        |element| {
+            if element.text == text {
+                Ok(())
+            } else {
+                Err("other text".to_string())
+            }
+        },
+    )
+    .await
+}
+
+/// Waits until no widget element matching `selector` is visible (gone or hidden).
+pub async fn wait_for_widget_element_gone(
+    client: &Client,
+    selector: &str,
+    what: &str,
+) -> anyhow::Result<()> {
+    wait_until(what, STEP_TIMEOUT, async || {
+        let visible: Vec<String> = widget_elements(client, selector)
+            .await?
+            .into_iter()
+            .filter(WidgetElement::is_visible)
+            .map(|element| element.describe())
+            .collect();
+        Ok(if visible.is_empty() {
+            Observation::Ready(())
+        } else {
+            Observation::NotYet(visible.join("; "))
+        })
+    })
+    .await
+}
+
+/// Watches for `QUIET_PERIOD` that no widget element matching `selector` becomes visible.
+pub async fn check_widget_element_never_shows(
+    client: &Client,
+    selector: &str,
+    situation: &str,
+) -> anyhow::Result<()> {
+    let deadline = Instant::now() + QUIET_PERIOD;
+    while Instant::now() < deadline {
+        if let Some(element) = widget_elements(client, selector)
+            .await?
+            .into_iter()
+            .find(WidgetElement::is_visible)
+        {
+            bail!(
+                "{situation}: `{selector}` should not show, but the widget shows {}",
+                element.describe()
+            );
+        }
+        tokio::time::sleep(POLL_INTERVAL).await;
+    }
+    Ok(())
+}
+
+/// Where keyboard focus is (the deepest focused element, through shadow roots), described for
+/// messages, and whether it matches `selector`.
+pub async fn focus_matches(client: &Client, selector: &str) -> anyhow::Result<(bool, String)> {
+    let focus = client
+        .execute(
+            "let element = document.activeElement; \
+             while (element && element.shadowRoot && element.shadowRoot.activeElement) element = element.shadowRoot.activeElement; \
+             if (!element) return { matches: false, described: 'nothing' }; \
+             return { matches: !!element.matches && element.matches(arguments[0]), \
+                      described: (element.outerHTML || element.tagName).slice(0, 160) };",
+            vec![json!(selector)],
+        )
+        .await?;
+    Ok((
+        focus["matches"] == true,
+        focus["described"].as_str().unwrap_or_default().to_string(),
+    ))
+}
+
+/// Waits until keyboard focus is on an element matching `selector`.
+pub async fn wait_for_focus_on(client: &Client, selector: &str, what: &str) -> anyhow::Result<()> {
+    wait_until(what, STEP_TIMEOUT, async || {
+        let (matches, described) = focus_matches(client, selector).await?;
+        Ok(if matches {
+            Observation::Ready(())
+        } else {
+            Observation::NotYet(format!("focus is on {described}"))
+        })
+    })
+    .await
+}
+
+/// Waits until keyboard focus is inside a widget element matching `container`.
+pub async fn wait_for_focus_inside(
+    client: &Client,
+    container: &str,
+    what: &str,
+) -> anyhow::Result<()> {
+    wait_for_focus_on(client, &format!("{container}, {container} *"), what).await
+}
+
+/// A computed style property of the first widget element matching `selector`.
+pub async fn widget_computed_style(
+    client: &Client,
+    selector: &str,
+    property: &str,
+) -> anyhow::Result<String> {
+    let value = client
+        .execute(
+            "const root = (document.querySelector('#waymark-root') || {}).shadowRoot; \
+             const element = root && root.querySelector(arguments[0]); \
+             return element ? getComputedStyle(element).getPropertyValue(arguments[1]) : null;",
+            vec![json!(selector), json!(property)],
+        )
+        .await?;
+    value
+        .as_str()
+        .map(str::to_string)
+        .with_context(|| format!("the widget has no `{selector}` to read {property} from"))
+}
+
+/// `#rrggbb` as computed styles print it: `rgb(r, g, b)`.
+pub fn css_rgb(hex: &str) -> anyhow::Result<String> {
+    let digits = hex.strip_prefix('#').unwrap_or(hex);
+    ensure!(
+        digits.len() == 6 && digits.is_ascii(),
+        "{hex:?} is not #rrggbb"
+    );
+    let channel = |range: std::ops::Range<usize>| u8::from_str_radix(&digits[range], 16);
+    Ok(format!(
+        "rgb({}, {}, {})",
+        channel(0..2)?,
+        channel(2..4)?,
+        channel(4..6)?
+    ))
+}
+
+/// The host page's own `<html>` padding (top, bottom) in CSS pixels, as computed.
+pub async fn host_root_padding(client: &Client) -> anyhow::Result<(f64, f64)> {
+    let padding = client
+        .execute(
+            "const style = getComputedStyle(document.documentElement); \
+             return [parseFloat(style.paddingTop) || 0, parseFloat(style.paddingBottom) || 0];",
+            vec![],
+        )
+        .await?;
+    let [top, bottom]: [f64; 2] = serde_json::from_value(padding)?;
+    Ok((top, bottom))
+}
+
+/// How close two pixel lengths must be to count as equal (sub-pixel rounding).
+const PIXEL_TOLERANCE: f64 = 1.0;
+
+/// Waits until the host's `<html>` padding (top or bottom, by `side`) equals `expected_px`.
+pub async fn wait_for_host_root_padding(
+    client: &Client,
+    side: &str,
+    expected_px: f64,
+) -> anyhow::Result<()> {
+    wait_until(
+        &format!("the host's <html> has padding-{side} {expected_px}px"),
+        STEP_TIMEOUT,
+        async || {
+            let (top, bottom) = host_root_padding(client).await?;
+            let seen = if side == "top" { top } else { bottom };
+            Ok(if (seen - expected_px).abs() <= PIXEL_TOLERANCE {
+                Observation::Ready(())
+            } else {
+                Observation::NotYet(format!("padding top {top}px, bottom {bottom}px"))
+            })
+        },
+    )
+    .await
+}
+
+/// Fails unless `inner` lies within `PIXEL_TOLERANCE` (plus `margin`) of the viewport's corner or
+/// edge named by `corner` (`bottom_right`, `bottom_left`, `top_right`, `top_left`, `top`, `bottom`).
+pub async fn check_near_viewport_edge(
+    client: &Client,
+    inner: &Rectangle,
+    corner: &str,
+    margin: f64,
+) -> anyhow::Result<()> {
+    let size = client
+        .execute("return [innerWidth, innerHeight];", vec![])
+        .await?;
+    let [width, height]: [f64; 2] = serde_json::from_value(size)?;
+    let near = |distance: f64| (-PIXEL_TOLERANCE..=margin + PIXEL_TOLERANCE).contains(&distance);
+    let (top, bottom, left, right) = (
+        inner.top,
+        height - inner.bottom,
+        inner.left,
+        width - inner.right,
+    );
+    let fits = match corner {
+        "bottom_right" => near(bottom) && near(right),
+        "bottom_left" => near(bottom) && near(left),
+        "top_right" => near(top) && near(right),
+        "top_left" => near(top) && near(left),
+        "top" => near(top),
+        "bottom" => near(bottom),
+        other => bail!("unknown viewport edge {other:?}"),
+    };
+    ensure!(
+        fits,
+        "expected the element within {margin}px of the viewport's {corner} ({width}x{height}), it is at {inner:?}"
+    );
+    Ok(())
+}
+
+/// Injects axe-core (once per page) and returns its violations on the widget element matching
+/// `surface_selector` (inside the shadow root).
+pub async fn axe_violations_on_widget(
+    client: &Client,
+    axe_source: &str,
+    surface_selector: &str,
+) -> anyhow::Result<Vec<AxeViolation>> {
+    let loaded = client.execute("return typeof window.axe;", vec![]).await?;
+    if loaded != "object" {
+        let injected = client
+            .execute(&format!("{axe_source}\n;return typeof window.axe;"), vec![])
+            .await
+            .context("injecting axe-core")?;
+        ensure!(
+            injected == "object",
+            "axe-core did not load (window.axe is {injected})"
+        );
+    }
+    let outcome: Value = client
+        .execute_async(AXE_RUN_ON_SURFACE_JS, vec![json!(surface_selector)])
+        .await
+        .context("running axe-core")?;
+    if let Some(error) = outcome["error"].as_str() {
+        bail!("axe-core failed: {error}");
+    }
+    ensure!(
+        outcome["checked"].as_u64().unwrap_or(0) > 0,
+        "axe-core checked no rule at all on `{surface_selector}`: {outcome}"
+    );
+    Ok(serde_json::from_value(outcome["violations"].clone())?)
+}
+
+const AXE_RUN_ON_SURFACE_JS: &str = r#"
+const selector = arguments[0];
+const done = arguments[arguments.length - 1];
+const root = (document.querySelector('#waymark-root') || {}).shadowRoot;
+if (!root || !root.querySelector(selector)) { done({ error: `no ${selector} to check` }); return; }
+// `region` is a page-level rule (all content inside landmarks); an overlay appended to <body>
+// legitimately sits outside the host's landmarks. Every other rule runs.
+axe.run({ include: [{ fromShadowDom: ['#waymark-root', selector] }] }, { rules: { region: { enabled: false } }, resultTypes: ['violations'] })
+  .then((results) => done({
+    checked: results.passes.length + results.violations.length + results.incomplete.length,
+    violations: results.violations.map((violation) => ({
+      id: violation.id,
+      impact: violation.impact,
+      help: violation.help,
+      nodes: violation.nodes.map((node) => `${node.html} :: ${node.failureSummary}`),
+    })),
+  }))
+  .catch((error) => done({ error: String(error && error.stack || error) }));
+"#;
+
+/// Fails with every violation axe-core reports on the widget surface matching `surface_selector`.
+pub async fn check_widget_surface_is_accessible(
+    client: &Client,
+    axe_source: &str,
+    surface_selector: &str,
+    which_surface: &str,
+) -> anyhow::Result<()> {
+    let violations = axe_violations_on_widget(client, axe_source, surface_selector).await?;
+    ensure!(
+        violations.is_empty(),
+        "axe-core found violations on the {which_surface}: {violations:#?}"
+    );
+    Ok(())
+}
+
+/// Stored `track` events of a user counted by `key` (`None` leaves an event out).
+pub fn count_events(
+    events: &[StoredEvent],
+    key: impl Fn(&StoredEvent) -> Option<String>,
+) -> LifecycleCounts {
+    let mut counts = LifecycleCounts::new();
+    for key in events.iter().filter_map(key) {
+        *counts.entry(key).or_default() += 1;
+    }
+    counts
+}
+
+/// A checklist's lifecycle events counted as `checklist_item_completed:ITEM`,
+/// `checklist_completed` and `badge_earned:BADGE`.
+pub fn checklist_counts(events: &[StoredEvent], checklist_id: &str) -> LifecycleCounts {
+    count_events(events, |event| {
+        if event.kind != "track" || event.property_text("checklist_id") != Some(checklist_id) {
+            return None;
+        }
+        let name = event.name.clone().unwrap_or_default();
+        Some(
+            match event
+                .property_text("item_id")
+                .or_else(|| event.property_text("badge_id"))
+            {
+                Some(detail) => format!("{name}:{detail}"),
+                None => name,
+            },
+        )
+    })
+}
+
+/// Waits until `count` over the stored events of `user_id` is exactly `expected`, then keeps
+/// watching for `QUIET_PERIOD` that no late duplicate arrives. Fails at once on any excess.
+pub async fn wait_for_exact_counts(
+    admin_api: &CollectorAdminClient,
+    user_id: &str,
+    what: &str,
+    count: impl Fn(&[StoredEvent]) -> LifecycleCounts,
+    expected: &LifecycleCounts,
+    timeout: Duration,
+) -> anyhow::Result<Vec<StoredEvent>> {
+    let description = format!("the collector stored exactly {expected:?} ({what}) for {user_id}");
+    wait_until(&description, timeout, async || {
+        let counts = count(&admin_api.events_for_user(user_id).await?);
+        check_no_excess(&counts, expected)?;
+        Ok(if &counts == expected {
+            Observation::Ready(())
+        } else {
+            Observation::NotYet(format!("{counts:?}"))
+        })
+    })
+    .await?;
+    tokio::time::sleep(QUIET_PERIOD).await;
+    let events = admin_api.events_for_user(user_id).await?;
+    let counts = count(&events);
+    ensure!(
+        &counts == expected,
+        "after {QUIET_PERIOD:?} more the stored events ({what}) changed to {counts:?}; expected exactly {expected:?}"
+    );
+    Ok(events)
+}
+
+/// Waits until the admin's "why" for `user_id` on `page` gives `flow_id` a verdict `accept`
+/// takes (`Err(why not)` otherwise), and returns it.
+pub async fn wait_for_eligibility(
+    admin_api: &CollectorAdminClient,
+    user_id: &str,
+    page: &str,
+    flow_id: &str,
+    accept: impl Fn(&EligibilityItem) -> Result<(), String>,
+) -> anyhow::Result<EligibilityItem> {
+    wait_until(
+        &format!("the eligibility of {user_id} on {page} explains {flow_id} as expected"),
+        EVENT_DELIVERY_TIMEOUT,
+        async || {
+            let eligibility = admin_api.eligibility(user_id, page).await?;
+            Ok(match eligibility.item(flow_id) {
+                Some(item) => match accept(item) {
+                    Ok(()) => Observation::Ready(item.clone()),
+                    Err(why) => Observation::NotYet(format!("{why}: {item:?}")),
+                },
+                None => Observation::NotYet(format!("no item for {flow_id} in {eligibility:?}")),
+            })
+        },
+    )
+    .await
+}
+
+/// Waits until the widget image matching `selector` has loaded (the host's CSP and the URL let it
+/// in), and returns its `alt` text.
+pub async fn wait_for_widget_image_loaded(
+    client: &Client,
+    selector: &str,
+) -> anyhow::Result<Option<String>> {
+    wait_until(
+        &format!("the widget image `{selector}` has loaded"),
+        STEP_TIMEOUT,
+        async || {
+            let image = client
+                .execute(
+                    "const root = (document.querySelector('#waymark-root') || {}).shadowRoot; \
+                     const image = root && root.querySelector(arguments[0]); \
+                     if (!image) return null; \
+                     return { loaded: image.complete && image.naturalWidth > 0, src: image.currentSrc || image.src, \
+                              alt: image.getAttribute('alt') };",
+                    vec![json!(selector)],
+                )
+                .await?;
+            Ok(if image.is_null() {
+                Observation::NotYet(format!("the widget has no `{selector}`"))
+            } else if image["loaded"] == true {
+                Observation::Ready(image["alt"].as_str().map(str::to_string))
+            } else {
+                Observation::NotYet(format!("not loaded: {image}"))
+            })
+        },
+    )
+    .await
+}
+
+/// The writing direction the widget declares: the `dir` attribute of `#waymark-root`, else of the
+/// first element inside its shadow root that has one.
+pub async fn widget_declared_direction(client: &Client) -> anyhow::Result<Option<String>> {
+    let direction = client
+        .execute(
+            "const host = document.querySelector('#waymark-root'); if (!host) return null; \
+             if (host.getAttribute('dir')) return host.getAttribute('dir'); \
+             const inner = host.shadowRoot && host.shadowRoot.querySelector('[dir]'); \
+             return inner ? inner.getAttribute('dir') : null;",
+            vec![],
+        )
+        .await?;
+    Ok(direction.as_str().map(str::to_string))
+}
+
+/// Waits until the page itself (light DOM: the host, the admin) has an element matching `selector`.
+pub async fn wait_for_page_element(
+    client: &Client,
+    selector: &str,
+    what: &str,
+) -> anyhow::Result<fantoccini::elements::Element> {
+    wait_until(what, STEP_TIMEOUT, async || {
+        Ok(match locators::page_element(client, selector).await {
+            Ok(element) => Observation::Ready(element),
+            Err(error) => Observation::NotYet(format!("{error:#}")),
         })
     })
     .await

@@ -35,7 +35,47 @@ impl StoredEvent {
 
     /// The `flow_id` property of a lifecycle event.
     pub fn flow_id(&self) -> Option<&str> {
-        self.properties.get("flow_id").and_then(Value::as_str)
+        self.property_text("flow_id")
+    }
+
+    /// A text property (`checklist_id`, `item_id`, `reason`, `url`, ...).
+    pub fn property_text(&self, name: &str) -> Option<&str> {
+        self.properties.get(name).and_then(Value::as_str)
+    }
+
+    /// Whether this is the `track` event `name`.
+    pub fn is_track(&self, name: &str) -> bool {
+        self.kind == "track" && self.name.as_deref() == Some(name)
+    }
+}
+
+/// `GET /v1/admin/users/{user_id}/eligibility`: why each flow is (not) shown to one user.
+#[derive(Deserialize, Clone, Debug, PartialEq)]
+pub struct Eligibility {
+    pub user_id: String,
+    pub items: Vec<EligibilityItem>,
+}
+
+/// One flow's verdict for one user (docs/patterns.md, "Admin why").
+#[derive(Deserialize, Clone, Debug, PartialEq)]
+pub struct EligibilityItem {
+    pub flow_id: String,
+    pub name: String,
+    /// `tour`, `announcement`, `banner`, `hotspot` or `checklist`.
+    pub kind: String,
+    /// `eligible`, `active`, `completed` or `blocked`.
+    pub status: String,
+    /// A reason code such as `audience_not_matched` or `blocked_by_cooldown`.
+    #[serde(default)]
+    pub reason: Option<String>,
+    #[serde(default)]
+    pub detail: Option<String>,
+}
+
+impl Eligibility {
+    /// The verdict on one flow.
+    pub fn item(&self, flow_id: &str) -> Option<&EligibilityItem> {
+        self.items.iter().find(|item| item.flow_id == flow_id)
     }
 }
 
@@ -154,6 +194,50 @@ impl CollectorAdminClient {
             .with_context(|| format!("the events of {user_id} do not have the documented shape"))
     }
 
+    /// `GET /v1/admin/settings`: the app's theme, fatigue budget and resource center.
+    pub async fn settings(&self) -> anyhow::Result<Value> {
+        self.send(
+            self.http
+                .get(format!("{}/v1/admin/settings", self.base_url)),
+            "reading the app settings",
+        )
+        .await
+    }
+
+    /// `PUT /v1/admin/settings` with a whole `AppSettings` document; returns what was stored.
+    pub async fn put_settings(&self, settings: &Value) -> anyhow::Result<Value> {
+        let request = self
+            .http
+            .put(format!("{}/v1/admin/settings", self.base_url))
+            .json(settings);
+        self.send(request, "saving the app settings").await
+    }
+
+    /// Reads the settings, lets `change` edit them, and saves them: scenarios change only the part
+    /// they are about and keep the collector's defaults for the rest.
+    pub async fn change_settings(&self, change: impl FnOnce(&mut Value)) -> anyhow::Result<Value> {
+        let mut settings = self.settings().await?;
+        change(&mut settings);
+        self.put_settings(&settings).await
+    }
+
+    /// `GET /v1/admin/users/{user_id}/eligibility?url=PAGE`.
+    pub async fn eligibility(&self, user_id: &str, page: &str) -> anyhow::Result<Eligibility> {
+        let request = self
+            .http
+            .get(format!(
+                "{}/v1/admin/users/{user_id}/eligibility",
+                self.base_url
+            ))
+            .query(&[("url", page)]);
+        let answer = self
+            .send(request, &format!("reading the eligibility of {user_id}"))
+            .await?;
+        serde_json::from_value(answer.clone()).with_context(|| {
+            format!("the eligibility of {user_id} does not have the documented shape: {answer}")
+        })
+    }
+
     /// The funnel of one flow.
     pub async fn funnel(&self, flow_id: &str) -> anyhow::Result<Funnel> {
         let request = self
@@ -166,4 +250,42 @@ impl CollectorAdminClient {
             format!("the funnel of {flow_id} does not have the documented shape: {funnel}")
         })
     }
+}
+
+/// Sends an `identify` for `user_id` to the collector's public `POST /v1/batch`, as a product's
+/// own server would (no browser, so no `Origin`): traits the demo host page does not set, such as
+/// `locale`, are then known before the user's first page.
+pub async fn identify_from_server(
+    collector_origin: &str,
+    write_key: &str,
+    user_id: &str,
+    traits: Value,
+) -> anyhow::Result<()> {
+    let timestamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)?
+        .as_millis();
+    let batch = serde_json::json!({
+        "write_key": write_key,
+        "user_id": user_id,
+        "events": [{
+            "message_id": format!("e2e-identify-{}", uuid::Uuid::new_v4()),
+            "type": "identify",
+            "traits": traits,
+            "timestamp": timestamp,
+        }],
+    });
+    let response = reqwest::Client::new()
+        .post(format!("{collector_origin}/v1/batch"))
+        .json(&batch)
+        .send()
+        .await
+        .with_context(|| format!("identifying {user_id}: request failed"))?;
+    let status = response.status();
+    if !status.is_success() {
+        bail!(
+            "identifying {user_id}: the collector answered {status}: {}",
+            response.text().await.unwrap_or_default()
+        );
+    }
+    Ok(())
 }

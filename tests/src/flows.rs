@@ -67,3 +67,293 @@ pub fn missing_target_flow(
         ],
     })
 }
+
+/// The audience "users on the pro plan" (the demo host's `plan` trait, `?plan=`).
+pub fn pro_plan_audience() -> Value {
+    json!({ "trait": "plan", "op": "eq", "value": "pro" })
+}
+
+/// A one-step modal tour started on pages matching `trigger_pattern`; its `next` button reads "Done".
+pub fn single_modal_tour(flow_id: &str, trigger_pattern: &str, title: &str) -> Value {
+    json!({
+        "format": "waymark.flow/v1",
+        "id": flow_id,
+        "name": format!("Tour {flow_id}"),
+        "trigger": { "type": "url", "pattern": trigger_pattern },
+        "frequency": "once",
+        "steps": [{
+            "id": "only-step",
+            "kind": "modal",
+            "title": title,
+            "body": "One screen, then you are done.",
+            "buttons": [
+                { "action": "dismiss", "label": "Not now" },
+                { "action": "next", "label": "Done" },
+            ],
+        }],
+    })
+}
+
+/// The onboarding checklist's items (`onboarding_checklist`).
+pub mod onboarding {
+    /// Manual: the user ticks it.
+    pub const READ_GUIDE: &str = "read-guide";
+    /// Done when the host tracks `project_created`.
+    pub const CREATE_PROJECT: &str = "create-project";
+    /// Done once the user has been on `/settings`.
+    pub const VISIT_SETTINGS: &str = "visit-settings";
+    pub const ITEM_IDS: [&str; 3] = [READ_GUIDE, CREATE_PROJECT, VISIT_SETTINGS];
+    pub const BADGE_ID: &str = "tasklane-starter";
+    pub const BADGE_NAME: &str = "Tasklane Starter";
+    pub const TITLE: &str = "Get started with Tasklane";
+}
+
+/// A three-item checklist for pro-plan users: one item ticked by hand, one done by a real host
+/// action (`project_created`), one by visiting `/settings`; finishing earns a badge.
+pub fn onboarding_checklist(checklist_id: &str) -> Value {
+    json!({
+        "format": "waymark.flow/v1",
+        "id": checklist_id,
+        "name": "Onboarding checklist",
+        "trigger": { "type": "manual" },
+        "audience": pro_plan_audience(),
+        "steps": [],
+        "checklist": {
+            "title": onboarding::TITLE,
+            "items": [
+                {
+                    "id": onboarding::READ_GUIDE,
+                    "title": "Read the quick-start guide",
+                    "description": "Tick this once you have skimmed it.",
+                    "manual": true,
+                },
+                {
+                    "id": onboarding::CREATE_PROJECT,
+                    "title": "Create your first project",
+                    "done_when": { "event": "project_created", "op": "done" },
+                },
+                {
+                    "id": onboarding::VISIT_SETTINGS,
+                    "title": "Look around the settings",
+                    "done_when": { "visited": "/settings*" },
+                },
+            ],
+            "badge": { "id": onboarding::BADGE_ID, "name": onboarding::BADGE_NAME },
+            "open_on_first_show": false,
+        },
+    })
+}
+
+/// The gated checklist's items (`gated_checklist`).
+pub mod gated {
+    pub const BASICS: &str = "basics";
+    /// Locked until the user completes the prerequisite tour.
+    pub const ADVANCED: &str = "advanced";
+}
+
+/// A two-item checklist whose second item stays locked until `required_tour_id` is completed.
+pub fn gated_checklist(checklist_id: &str, required_tour_id: &str) -> Value {
+    json!({
+        "format": "waymark.flow/v1",
+        "id": checklist_id,
+        "name": "Gated checklist",
+        "trigger": { "type": "manual" },
+        "steps": [],
+        "checklist": {
+            "title": "Level up",
+            "items": [
+                { "id": gated::BASICS, "title": "Learn the basics", "manual": true },
+                {
+                    "id": gated::ADVANCED,
+                    "title": "Try the advanced views",
+                    "manual": true,
+                    "requires": { "completed": required_tour_id },
+                },
+            ],
+        },
+    })
+}
+
+/// A hotspot on `target`, started on pages matching `trigger_pattern`; its `next` reads "Got it".
+pub fn hotspot_flow(flow_id: &str, trigger_pattern: &str, target: &str, title: &str) -> Value {
+    json!({
+        "format": "waymark.flow/v1",
+        "id": flow_id,
+        "name": format!("Hotspot {flow_id}"),
+        "trigger": { "type": "url", "pattern": trigger_pattern },
+        "frequency": "once",
+        "steps": [{
+            "id": "beacon",
+            "kind": "hotspot",
+            "target": target,
+            "title": title,
+            "body": "Start a project for each initiative.",
+            "buttons": [{ "action": "next", "label": "Got it" }],
+        }],
+    })
+}
+
+/// A modal announcement with an image (the demo host's own logo, allowed by its CSP).
+pub fn modal_announcement_with_image(
+    flow_id: &str,
+    trigger_pattern: &str,
+    image_alt: &str,
+) -> Value {
+    json!({
+        "format": "waymark.flow/v1",
+        "id": flow_id,
+        "name": "Modal announcement",
+        "trigger": { "type": "url", "pattern": trigger_pattern },
+        "frequency": "once",
+        "steps": [{
+            "id": "announce",
+            "kind": "modal",
+            "title": "Timelines are here",
+            "body": "Plan every project on a **timeline**.",
+            "media": { "kind": "image", "url": "/favicon.svg", "alt": image_alt },
+            "buttons": [
+                { "action": "dismiss", "label": "Later" },
+                { "action": "next", "label": "Nice" },
+            ],
+        }],
+    })
+}
+
+/// A slide-out announcement in the bottom corner on `placement` (`left` or `right`).
+pub fn slideout_announcement(flow_id: &str, trigger_pattern: &str, placement: &str) -> Value {
+    json!({
+        "format": "waymark.flow/v1",
+        "id": flow_id,
+        "name": "Slide-out announcement",
+        "trigger": { "type": "url", "pattern": trigger_pattern },
+        "frequency": "once",
+        "steps": [{
+            "id": "announce",
+            "kind": "slideout",
+            "placement": placement,
+            "title": "New: recurring tasks",
+            "body": "Set a task to repeat every week.",
+            "buttons": [{ "action": "next", "label": "Got it" }],
+        }],
+    })
+}
+
+/// A banner at the `top` or `bottom` of the page, pushing the page or overlaying it; its close
+/// button dismisses it.
+pub fn banner_announcement(
+    flow_id: &str,
+    trigger_pattern: &str,
+    placement: &str,
+    push: bool,
+    title: &str,
+) -> Value {
+    json!({
+        "format": "waymark.flow/v1",
+        "id": flow_id,
+        "name": format!("Banner {flow_id}"),
+        "trigger": { "type": "url", "pattern": trigger_pattern },
+        "frequency": "once",
+        "steps": [{
+            "id": "banner",
+            "kind": "banner",
+            "placement": placement,
+            "push": push,
+            "title": title,
+            "body": "Scheduled maintenance on Sunday at 02:00 UTC.",
+            // Its close button (always there) dismisses it; `next` acknowledges it.
+            "buttons": [{ "action": "next", "label": "Got it" }],
+        }],
+    })
+}
+
+/// A manual two-step tour offered in the resource center (`replayable`).
+pub fn replayable_tour(flow_id: &str, first_step_id: &str) -> Value {
+    json!({
+        "format": "waymark.flow/v1",
+        "id": flow_id,
+        "name": "Replay: projects basics",
+        "trigger": { "type": "manual" },
+        "replayable": true,
+        "steps": [
+            {
+                "id": first_step_id,
+                "kind": "modal",
+                "title": "Projects in two minutes",
+                "buttons": [{ "action": "next", "label": "Next" }],
+            },
+            {
+                "id": "projects-second",
+                "kind": "modal",
+                "title": "That is all",
+                "buttons": [{ "action": "next", "label": "Finish" }],
+            },
+        ],
+    })
+}
+
+/// A two-modal tour on pages matching `trigger_pattern`, translated into French and Arabic.
+pub fn translated_tour(flow_id: &str, trigger_pattern: &str) -> Value {
+    json!({
+        "format": "waymark.flow/v1",
+        "id": flow_id,
+        "name": "Translated settings tour",
+        "trigger": { "type": "url", "pattern": trigger_pattern },
+        "frequency": "once",
+        "steps": [
+            {
+                "id": "first",
+                "kind": "modal",
+                "title": "Welcome to your settings",
+                "body": "Your profile and your team live here.",
+                "buttons": [
+                    { "action": "dismiss", "label": "Skip" },
+                    { "action": "next", "label": "Next" },
+                ],
+            },
+            {
+                "id": "second",
+                "kind": "modal",
+                "title": "Invite your team",
+                "buttons": [
+                    { "action": "back", "label": "Back" },
+                    { "action": "next", "label": "Done" },
+                ],
+            },
+        ],
+        "translations": {
+            "fr": {
+                "steps": {
+                    "first": {
+                        "title": "Bienvenue dans vos paramètres",
+                        "body": "Votre profil et votre équipe sont ici.",
+                        "buttons": ["Passer", "Suivant"],
+                    },
+                    "second": {
+                        "title": "Invitez votre équipe",
+                        "buttons": ["Retour", "Terminé"],
+                    },
+                },
+            },
+            "ar": {
+                "steps": {
+                    "first": {
+                        "title": "مرحبًا بك في إعداداتك",
+                        "body": "ملفك الشخصي وفريقك هنا.",
+                        "buttons": ["تخطي", "التالي"],
+                    },
+                    "second": {
+                        "title": "ادعُ فريقك",
+                        "buttons": ["رجوع", "تم"],
+                    },
+                },
+            },
+        },
+    })
+}
+
+/// A one-modal announcement whose theme override changes the accent of its own surfaces.
+pub fn themed_modal(flow_id: &str, trigger_pattern: &str, accent: &str) -> Value {
+    let mut flow = single_modal_tour(flow_id, trigger_pattern, "A flow in its own colours");
+    flow["theme"] = json!({ "accent": accent, "accent_text": "#ffffff" });
+    flow
+}

@@ -4,6 +4,7 @@
 pub mod actions;
 pub mod browser;
 pub mod checks;
+pub mod clock;
 pub mod collector_api;
 pub mod environment;
 pub mod fixture_host;

@@ -27,6 +27,93 @@ pub fn step_button(action: &str) -> String {
     format!("{STEP} button[data-action=\"{action}\"]")
 }
 
+/// A step of one kind (`tooltip`, `modal`, `hotspot`, `banner`, `slideout`).
+pub fn step_of_kind(kind: &str) -> String {
+    format!("{STEP}[data-kind=\"{kind}\"]")
+}
+
+/// A button (`next`, `dismiss`, ...) of the step of one kind, for pages where a banner and
+/// another step may both be rendered.
+pub fn step_of_kind_button(kind: &str, action: &str) -> String {
+    format!("{} button[data-action=\"{action}\"]", step_of_kind(kind))
+}
+
+/// The widget's pattern surfaces (docs/patterns.md, "Widget DOM hooks"), inside the shadow root.
+pub mod surfaces {
+    /// Any surface of one kind (`step`, `checklist`, `hotspot`, `banner`, `celebration`, ...).
+    pub fn surface(kind: &str) -> String {
+        format!("[data-waymark-surface=\"{kind}\"]")
+    }
+
+    /// The image of a modal or slide-out.
+    pub const MEDIA_IMAGE: &str = "[data-waymark-step] img[data-waymark-media]";
+
+    /// Every hotspot beacon, and the one of a flow.
+    pub const BEACON: &str = "button[data-waymark-beacon]";
+    pub fn beacon(flow_id: &str) -> String {
+        format!("{BEACON}[data-flow-id=\"{flow_id}\"]")
+    }
+
+    /// Every checklist launcher, and the one of a checklist.
+    pub const CHECKLIST_LAUNCHER: &str = "button[data-waymark-surface=\"checklist-launcher\"]";
+    pub fn checklist_launcher(checklist_id: &str) -> String {
+        format!("{CHECKLIST_LAUNCHER}[data-checklist-id=\"{checklist_id}\"]")
+    }
+    /// The "2/3" count on a checklist's launcher.
+    pub fn checklist_count(checklist_id: &str) -> String {
+        format!(
+            "{} [data-waymark-checklist-count]",
+            checklist_launcher(checklist_id)
+        )
+    }
+    /// The open checklist panel, its progress ("2 of 3 done") and its minimise button.
+    pub const CHECKLIST_PANEL: &str = "[data-waymark-surface=\"checklist\"]";
+    pub const CHECKLIST_PROGRESS: &str =
+        "[data-waymark-surface=\"checklist\"] [data-waymark-checklist-progress]";
+    pub const CHECKLIST_PROGRESSBAR: &str =
+        "[data-waymark-surface=\"checklist\"] [role=\"progressbar\"]";
+    pub const CHECKLIST_MINIMISE: &str =
+        "[data-waymark-surface=\"checklist\"] button[data-action=\"minimise\"]";
+    /// One item of the open panel (`data-state` done, open or locked).
+    pub fn checklist_item(item_id: &str) -> String {
+        format!("{CHECKLIST_PANEL} li[data-item-id=\"{item_id}\"]")
+    }
+    /// An item's button: `tick` (manual, open items) or `launch` ("Show me how").
+    pub fn checklist_item_button(item_id: &str, action: &str) -> String {
+        format!(
+            "{} button[data-item-action=\"{action}\"]",
+            checklist_item(item_id)
+        )
+    }
+
+    /// The celebration shown when a checklist is completed, and its badge name.
+    pub const CELEBRATION: &str = "[data-waymark-surface=\"celebration\"]";
+    pub const BADGE: &str = "[data-waymark-surface=\"celebration\"] [data-waymark-badge]";
+
+    /// The resource center's launcher and panel.
+    pub const RESOURCE_LAUNCHER: &str = "button[data-waymark-surface=\"resource-launcher\"]";
+    pub const RESOURCE_CENTER: &str = "[data-waymark-surface=\"resource-center\"]";
+    /// A section of the panel: `checklists`, `guides` or `articles`.
+    pub fn resource_section(section: &str) -> String {
+        format!("{RESOURCE_CENTER} [data-rc-section=\"{section}\"]")
+    }
+    /// The button replaying a tour.
+    pub fn resource_launch(flow_id: &str) -> String {
+        format!("{RESOURCE_CENTER} button[data-rc-launch=\"{flow_id}\"]")
+    }
+    pub const RESOURCE_SEARCH: &str =
+        "[data-waymark-surface=\"resource-center\"] input[type=\"search\"][data-rc-search]";
+    /// Every listed article, and one by id.
+    pub const RESOURCE_ARTICLES: &str = "[data-waymark-surface=\"resource-center\"] [data-rc-section=\"articles\"] li[data-article-id]";
+    pub fn resource_article(article_id: &str) -> String {
+        format!(
+            "{RESOURCE_CENTER} [data-rc-section=\"articles\"] li[data-article-id=\"{article_id}\"]"
+        )
+    }
+    pub const RESOURCE_FEEDBACK: &str =
+        "[data-waymark-surface=\"resource-center\"] button[data-rc-feedback]";
+}
+
 /// The demo host product's hooks.
 pub mod host {
     pub const NAV_DASHBOARD: &str = "#nav-dashboard";
@@ -81,6 +168,37 @@ pub mod admin {
     /// builder `builder` (`SEGMENT_RULE` or `AUDIENCE_RULE`).
     pub fn condition_field(builder: &str, index: usize, field: &str) -> String {
         format!("{builder} li[data-condition-index=\"{index}\"] [name=\"{field}\"]")
+    }
+
+    /// The flow editor's content type (`tour`, `announcement`, ..., `checklist`) and checklist form.
+    pub const FLOW_TYPE: &str = "#flow-type";
+    pub const CHECKLIST_FORM: &str = "#checklist";
+    pub const CHECKLIST_TITLE: &str = "#checklist-title";
+    pub const BADGE_ID: &str = "#badge-id";
+    pub const BADGE_NAME: &str = "#badge-name";
+    pub const ADD_ITEM: &str = "#add-item";
+
+    /// A control (`item-id`, `item-title`, `item-condition`, `item-condition-value`, ...) of the
+    /// checklist editor's item at `index` (0-based).
+    pub fn checklist_item_field(index: usize, field: &str) -> String {
+        format!("#checklist-items > li[data-item-index=\"{index}\"] [name=\"{field}\"]")
+    }
+
+    /// The users page: look a user up and read why each flow is (not) shown to them.
+    pub const NAV_USERS: &str = "#nav-users";
+    pub const USER_LOOKUP_ID: &str = "#user-lookup-id";
+    pub const USER_LOOKUP_URL: &str = "#user-lookup-url";
+    pub const USER_LOOKUP_SUBMIT: &str = "#user-lookup-submit";
+    pub const USERS_ERROR: &str = "#users-error";
+    /// One flow's row of the eligibility table, its status cell and its reason cell.
+    pub fn eligibility_row(flow_id: &str) -> String {
+        format!("#eligibility-table tr[data-eligibility-row=\"{flow_id}\"]")
+    }
+    pub fn eligibility_status(flow_id: &str) -> String {
+        format!("{} [data-eligibility-status]", eligibility_row(flow_id))
+    }
+    pub fn eligibility_reason(flow_id: &str) -> String {
+        format!("{} [data-eligibility-reason]", eligibility_row(flow_id))
     }
 
     /// A control (`step-id`, `kind`, `title`, `body`, `target`, ...) of the editor's step at `index` (0-based).

@@ -50,6 +50,8 @@ pub struct World {
     pub environment: TestEnvironment,
     pub admin_api: CollectorAdminClient,
     browser: Option<Browser>,
+    /// A second Chromium on its own profile (another device of the same user), when started.
+    second_browser: Option<Browser>,
     collector: Option<ManagedProcess>,
     collector_launch: CollectorLaunch,
     demo_app: ManagedProcess,
@@ -134,6 +136,9 @@ impl World {
             format!("--admin-key={ADMIN_KEY}"),
             format!("--admin-email={ADMIN_EMAIL}"),
             format!("--admin-password={ADMIN_PASSWORD}"),
+            // The welcome tour only: the pattern examples (a checklist, a hotspot, banners, app
+            // settings) would compete with the content each scenario creates for itself.
+            "--seed-patterns=false".to_string(),
         ];
         let mut demo_app = ManagedProcess::spawn(
             "demo-app",
@@ -161,6 +166,7 @@ impl World {
             environment,
             admin_api,
             browser: Some(browser),
+            second_browser: None,
             collector: Some(collector),
             collector_launch,
             demo_app,
@@ -181,6 +187,27 @@ impl World {
         self.browser
             .as_ref()
             .expect("the browser lives until shutdown")
+    }
+
+    /// Starts a second Chromium with its own fresh profile (no shared cookies or localStorage),
+    /// as the same person on another device; it lives until the world shuts down.
+    pub async fn start_second_browser(&mut self) -> anyhow::Result<()> {
+        if self.second_browser.is_none() {
+            let browser =
+                Browser::start_named(&self.environment, self.work_dir.path(), SECOND_BROWSER_NAME)
+                    .await?;
+            self.second_browser = Some(browser);
+        }
+        Ok(())
+    }
+
+    /// The WebDriver client of the second browser (see [`World::start_second_browser`]).
+    pub fn second_client(&self) -> &Client {
+        &self
+            .second_browser
+            .as_ref()
+            .expect("start_second_browser must be called first")
+            .client
     }
 
     /// A user id no other scenario (or earlier run) has used.
@@ -279,6 +306,16 @@ impl World {
                 browser.console_lines().await.join("\n")
             ));
         }
+        if let Some(browser) = &self.second_browser {
+            sections.push(log_report(browser.chromedriver()));
+            if let Ok(url) = browser.client.current_url().await {
+                sections.push(format!("----- second browser at {url} -----"));
+            }
+            sections.push(format!(
+                "----- second browser console -----\n{}",
+                browser.console_lines().await.join("\n")
+            ));
+        }
         sections.push(format!(
             "(work directory {})",
             self.work_dir.path().display()
@@ -304,7 +341,18 @@ impl World {
                 std::fs::write(folder.join("page.html"), source)?;
             }
         }
-        for log in ["collector.log", "demo-app.log", "chromedriver.log"] {
+        if let Some(browser) = &self.second_browser
+            && let Ok(png) = browser.client.screenshot().await
+        {
+            std::fs::write(folder.join("second-browser-screenshot.png"), png)?;
+        }
+        let second_log = format!("{SECOND_BROWSER_NAME}.log");
+        for log in [
+            "collector.log",
+            "demo-app.log",
+            "chromedriver.log",
+            second_log.as_str(),
+        ] {
             let from = self.work_dir.path().join(log);
             if from.exists() {
                 std::fs::copy(&from, folder.join(log))?;
@@ -313,12 +361,17 @@ impl World {
         Ok(folder)
     }
 
-    /// Closes the browser; the processes stop when the world drops.
+    /// Closes the browsers; the processes stop when the world drops.
     pub async fn shutdown(mut self) -> anyhow::Result<()> {
-        match self.browser.take() {
+        let second = match self.second_browser.take() {
             Some(browser) => browser.close().await,
             None => Ok(()),
-        }
+        };
+        let first = match self.browser.take() {
+            Some(browser) => browser.close().await,
+            None => Ok(()),
+        };
+        first.and(second)
     }
 }
 
@@ -346,6 +399,9 @@ async fn start_collector(launch: &CollectorLaunch) -> anyhow::Result<ManagedProc
         .await?;
     Ok(collector)
 }
+
+/// The name of the second browser's chromedriver and of its log.
+const SECOND_BROWSER_NAME: &str = "chromedriver-second-device";
 
 /// The demo-app seeds the welcome tour through the collector's admin API after it starts; the
 /// scenarios need it published before the first page opens.

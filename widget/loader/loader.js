@@ -52,7 +52,9 @@
       var enc = encodeURIComponent;
       // The identified traits ride along so a brand-new user's first page can be targeted by them.
       var withTraits = traits && typeof traits === "object" ? "&traits=" + enc(JSON.stringify(traits)) : "";
-      var answer = fetch(host + "/v1/boot?write_key=" + enc(writeKey) + "&user_id=" + enc(user) + "&url=" + enc(url) + withTraits,
+      // The same query the wasm sends (its `locale` is navigator.languages, most preferred first).
+      var locale = "&locale=" + enc((w.navigator.languages || []).join(","));
+      var answer = fetch(host + "/v1/boot?write_key=" + enc(writeKey) + "&user_id=" + enc(user) + "&url=" + enc(url) + locale + withTraits,
         { mode: "cors", credentials: "omit" })
         .then(function (response) { return response.ok ? response.text() : null; })
         .catch(function () { return null; });

@@ -6,12 +6,19 @@
 
 use std::collections::BTreeMap;
 
+use engine::checklist::{Badge, Checklist, ChecklistItem};
 use engine::doc::{Node, Tag};
+use engine::fatigue::{Blocked, FatigueSettings, SessionLog};
 use engine::flow::{
-    Advance, Button, ButtonAction, Flow, FlowStatus, Frequency, Placement, Step, StepKind, Trigger,
-    WhenTargetMissing,
+    Advance, Button, ButtonAction, Flow, FlowStatus, Frequency, Media, MediaKind, Placement, Step,
+    StepKind, Trigger, WhenTargetMissing,
 };
-use engine::progress::{DismissReason, FlowProgress, LifecycleEvent, RunStatus, UserProgress};
+use engine::i18n::UiStrings;
+use engine::progress::{
+    ChecklistProgress, DismissReason, FlowProgress, LifecycleEvent, RunStatus, UserProgress,
+};
+use engine::settings::{Article, ClientSettings, Corner, ResourceCenter};
+use engine::theme::{Colors, Shadow, Theme, ThemeMode, ThemeOverride};
 use engine::wire::{EventKind, WireEvent};
 use serde_json::{Map, Value};
 
@@ -106,6 +113,14 @@ fn number(object: &Obj, key: &str, default: u64) -> Option<u64> {
     }
 }
 
+fn flag(object: &Obj, key: &str) -> bool {
+    object.get(key).and_then(Value::as_bool).unwrap_or(false)
+}
+
+fn strings_of(object: &Obj, key: &str) -> Vec<String> {
+    list(object, key, |value| value.as_str().map(str::to_string)).unwrap_or_default()
+}
+
 fn tag_of<'a>(object: &'a Obj, key: &str) -> Option<&'a str> {
     object.get(key)?.as_str()
 }
@@ -168,11 +183,77 @@ pub(crate) fn flow(value: &Value) -> Option<Flow> {
                 ("once", Frequency::Once),
                 ("until_completed", Frequency::UntilCompleted),
                 ("every_time", Frequency::EveryTime),
+                ("every_session", Frequency::EverySession),
             ],
         )?,
         priority: object.get("priority").and_then(Value::as_i64).unwrap_or(0) as i32,
+        // The collector evaluates `audience` and `requires` (and picks a translation) at boot.
         audience: None,
+        requires: None,
         steps: list(object, "steps", step)?,
+        checklist: match object.get("checklist") {
+            None | Some(Value::Null) => None,
+            Some(value) => Some(checklist(value)?),
+        },
+        replayable: flag(object, "replayable"),
+        translations: BTreeMap::new(),
+        theme: object
+            .get("theme")
+            .and_then(Value::as_object)
+            .map(theme_override),
+    })
+}
+
+const MODES: [(&str, ThemeMode); 3] = [
+    ("light", ThemeMode::Light),
+    ("dark", ThemeMode::Dark),
+    ("auto", ThemeMode::Auto),
+];
+
+fn theme_override(object: &Obj) -> ThemeOverride {
+    ThemeOverride {
+        mode: object
+            .get("mode")
+            .and_then(|_| choice(object, "mode", ThemeMode::Light, &MODES)),
+        accent: text(object, "accent"),
+        accent_text: text(object, "accent_text"),
+        radius_px: object
+            .get("radius_px")
+            .and_then(Value::as_u64)
+            .map(|radius| radius as u32),
+        font: text(object, "font"),
+    }
+}
+
+fn checklist(value: &Value) -> Option<Checklist> {
+    let object = value.as_object()?;
+    Some(Checklist {
+        title: text(object, "title").unwrap_or_default(),
+        items: list(object, "items", |value| {
+            let item = value.as_object()?;
+            Some(ChecklistItem {
+                id: text(item, "id")?,
+                title: text(item, "title").unwrap_or_default(),
+                description: text(item, "description").unwrap_or_default(),
+                // Evaluated by the collector, which sends the resulting progress.
+                done_when: None,
+                manual: flag(item, "manual"),
+                launch_flow: text(item, "launch_flow"),
+                depends_on: strings_of(item, "depends_on"),
+                requires: None,
+                locked: flag(item, "locked"),
+            })
+        })?,
+        badge: object
+            .get("badge")
+            .and_then(Value::as_object)
+            .and_then(|badge| {
+                Some(Badge {
+                    id: text(badge, "id")?,
+                    name: text(badge, "name").unwrap_or_default(),
+                })
+            }),
+        open_on_first_show: flag(object, "open_on_first_show"),
     })
 }
 
@@ -201,7 +282,13 @@ fn step(value: &Value) -> Option<Step> {
             object,
             "kind",
             StepKind::Modal,
-            &[("tooltip", StepKind::Tooltip), ("modal", StepKind::Modal)],
+            &[
+                ("tooltip", StepKind::Tooltip),
+                ("modal", StepKind::Modal),
+                ("hotspot", StepKind::Hotspot),
+                ("banner", StepKind::Banner),
+                ("slideout", StepKind::Slideout),
+            ],
         )?,
         target: opt_text(object, "target")?,
         placement: choice(
@@ -236,6 +323,26 @@ fn step(value: &Value) -> Option<Step> {
             ],
         )?,
         target_timeout_ms: number(object, "target_timeout_ms", 4000)? as u32,
+        media: match object.get("media") {
+            None | Some(Value::Null) => None,
+            Some(media) => {
+                let media = media.as_object()?;
+                Some(Media {
+                    kind: choice(
+                        media,
+                        "kind",
+                        MediaKind::Image,
+                        &[("image", MediaKind::Image), ("video", MediaKind::Video)],
+                    )?,
+                    url: text(media, "url")?,
+                    alt: text(media, "alt").unwrap_or_default(),
+                })
+            }
+        },
+        push: flag(object, "push"),
+        // The collector evaluates `requires` and sets `locked`.
+        requires: None,
+        locked: flag(object, "locked"),
     })
 }
 
@@ -336,8 +443,209 @@ pub(crate) fn progress(value: &Value) -> UserProgress {
         }
     }
     progress.flows = flows;
+    progress.checklists = checklists(object);
     progress
 }
+
+/// The `checklists` part of a user's progress.
+pub(crate) fn checklists(object: &Obj) -> BTreeMap<String, ChecklistProgress> {
+    let mut checklists = BTreeMap::new();
+    if let Some(entries) = object.get("checklists").and_then(Value::as_object) {
+        for (id, entry) in entries {
+            if let Some(entry) = entry.as_object() {
+                checklists.insert(
+                    id.clone(),
+                    ChecklistProgress {
+                        done: strings_of(entry, "done"),
+                        completed: flag(entry, "completed"),
+                        badge: text(entry, "badge"),
+                    },
+                );
+            }
+        }
+    }
+    checklists
+}
+
+fn colors(object: Option<&Obj>, default: Colors) -> Colors {
+    let Some(object) = object else {
+        return default;
+    };
+    let pick = |key: &str, fallback: String| text(object, key).unwrap_or(fallback);
+    Colors {
+        background: pick("background", default.background),
+        text: pick("text", default.text),
+        muted: pick("muted", default.muted),
+        accent: pick("accent", default.accent),
+        accent_text: pick("accent_text", default.accent_text),
+        border: pick("border", default.border),
+    }
+}
+
+/// The widget's words; any missing one keeps its English default.
+fn ui_strings(object: Option<&Obj>, mut strings: UiStrings) -> UiStrings {
+    if let Some(object) = object {
+        for (key, slot) in [
+            ("next", &mut strings.next),
+            ("back", &mut strings.back),
+            ("skip", &mut strings.skip),
+            ("close", &mut strings.close),
+            ("done", &mut strings.done),
+            ("step_of", &mut strings.step_of),
+            ("done_of", &mut strings.done_of),
+            ("show_me_how", &mut strings.show_me_how),
+            ("help", &mut strings.help),
+            ("search", &mut strings.search),
+            ("send_feedback", &mut strings.send_feedback),
+            ("checklists", &mut strings.checklists),
+            ("guides", &mut strings.guides),
+            ("articles", &mut strings.articles),
+            ("locked", &mut strings.locked),
+            ("mark_done", &mut strings.mark_done),
+            ("badge_earned", &mut strings.badge_earned),
+            ("open_hint", &mut strings.open_hint),
+        ] {
+            if let Some(value) = text(object, key) {
+                *slot = value;
+            }
+        }
+    }
+    strings
+}
+
+/// The boot response's `settings`; anything missing or malformed keeps its default.
+pub(crate) fn settings(value: Option<&Value>) -> ClientSettings {
+    let defaults = ClientSettings::default();
+    let Some(object) = value.and_then(Value::as_object) else {
+        return defaults;
+    };
+    let part = |key: &str| object.get(key).and_then(Value::as_object);
+    let theme = match part("theme") {
+        None => defaults.theme,
+        Some(theme) => {
+            let base = defaults.theme;
+            Theme {
+                mode: choice(theme, "mode", ThemeMode::Light, &MODES).unwrap_or(base.mode),
+                light: colors(theme.get("light").and_then(Value::as_object), base.light),
+                dark: colors(theme.get("dark").and_then(Value::as_object), base.dark),
+                font: text(theme, "font").unwrap_or(base.font),
+                radius_px: number(theme, "radius_px", u64::from(base.radius_px))
+                    .map_or(base.radius_px, |radius| radius as u32),
+                shadow: choice(
+                    theme,
+                    "shadow",
+                    base.shadow,
+                    &[
+                        ("none", Shadow::None),
+                        ("soft", Shadow::Soft),
+                        ("strong", Shadow::Strong),
+                    ],
+                )
+                .unwrap_or(base.shadow),
+            }
+        }
+    };
+    let fatigue = match part("fatigue") {
+        None => defaults.fatigue,
+        Some(fatigue) => {
+            let base = defaults.fatigue;
+            let count = |key: &str, fallback: u32| {
+                number(fatigue, key, u64::from(fallback)).map_or(fallback, |value| value as u32)
+            };
+            FatigueSettings {
+                max_per_session: count("max_per_session", base.max_per_session),
+                cooldown_seconds: count("cooldown_seconds", base.cooldown_seconds),
+                session_timeout_minutes: count(
+                    "session_timeout_minutes",
+                    base.session_timeout_minutes,
+                ),
+            }
+        }
+    };
+    let resource_center = match part("resource_center") {
+        None => defaults.resource_center,
+        Some(center) => {
+            let base = defaults.resource_center;
+            ResourceCenter {
+                enabled: flag(center, "enabled"),
+                position: choice(
+                    center,
+                    "position",
+                    Corner::BottomRight,
+                    &[
+                        ("bottom_right", Corner::BottomRight),
+                        ("bottom_left", Corner::BottomLeft),
+                        ("top_right", Corner::TopRight),
+                        ("top_left", Corner::TopLeft),
+                    ],
+                )
+                .unwrap_or(base.position),
+                title: text(center, "title").unwrap_or(base.title),
+                articles: list(center, "articles", |value| {
+                    let article = value.as_object()?;
+                    Some(Article {
+                        id: text(article, "id")?,
+                        title: text(article, "title").unwrap_or_default(),
+                        url: text(article, "url").unwrap_or_default(),
+                        summary: text(article, "summary").unwrap_or_default(),
+                    })
+                })
+                .unwrap_or_default(),
+                feedback: center
+                    .get("feedback")
+                    .and_then(Value::as_bool)
+                    .unwrap_or(base.feedback),
+            }
+        }
+    };
+    ClientSettings {
+        theme,
+        fatigue,
+        resource_center,
+        locale: text(object, "locale").unwrap_or(defaults.locale),
+        rtl: flag(object, "rtl"),
+        strings: ui_strings(part("strings"), defaults.strings),
+    }
+}
+
+/// The fatigue session log as stored in localStorage (its serde shape).
+pub(crate) fn session_log(value: &Value) -> SessionLog {
+    let Some(object) = value.as_object() else {
+        return SessionLog::default();
+    };
+    let time = |key: &str| object.get(key).and_then(Value::as_i64).unwrap_or(0);
+    SessionLog {
+        started_at: time("started_at"),
+        last_activity: time("last_activity"),
+        shown: list(object, "shown", |entry| {
+            let pair = entry.as_array()?;
+            Some((pair.first()?.as_str()?.to_string(), pair.get(1)?.as_i64()?))
+        })
+        .unwrap_or_default(),
+    }
+}
+
+pub(crate) fn session_log_json(log: &SessionLog) -> Value {
+    let mut object = Obj::new();
+    object.insert("started_at".into(), Value::from(log.started_at));
+    object.insert("last_activity".into(), Value::from(log.last_activity));
+    object.insert(
+        "shown".into(),
+        Value::Array(
+            log.shown
+                .iter()
+                .map(|(id, at)| Value::Array(vec![Value::from(id.as_str()), Value::from(*at)]))
+                .collect(),
+        ),
+    );
+    Value::Object(object)
+}
+
+const BLOCKED: [(&str, Blocked); 3] = [
+    ("session_limit", Blocked::SessionLimit),
+    ("cooldown", Blocked::Cooldown),
+    ("already_this_session", Blocked::AlreadyThisSession),
+];
 
 /// The wire name and properties of a lifecycle event (as `LifecycleEvent::to_track`).
 pub(crate) fn lifecycle_to_track(event: &LifecycleEvent) -> (&'static str, Obj) {
@@ -345,65 +653,99 @@ pub(crate) fn lifecycle_to_track(event: &LifecycleEvent) -> (&'static str, Obj) 
     let mut put = |key: &str, value: Value| {
         properties.insert(key.to_string(), value);
     };
-    put("flow_id", Value::from(event.flow_id()));
     let name = match event {
-        LifecycleEvent::FlowStarted { version, .. } => {
-            put("version", Value::from(*version));
-            "flow_started"
-        }
-        LifecycleEvent::StepViewed {
-            step_id,
-            step_index,
-            ..
-        }
-        | LifecycleEvent::StepCompleted {
-            step_id,
-            step_index,
-            ..
-        }
-        | LifecycleEvent::StepBack {
-            step_id,
-            step_index,
-            ..
+        LifecycleEvent::ChecklistItemCompleted {
+            checklist_id,
+            item_id,
+            manual,
         } => {
-            put("step_id", Value::from(step_id.as_str()));
-            put("step_index", Value::from(*step_index));
+            put("checklist_id", Value::from(checklist_id.as_str()));
+            put("item_id", Value::from(item_id.as_str()));
+            put("manual", Value::from(*manual));
+            "checklist_item_completed"
+        }
+        LifecycleEvent::ChecklistCompleted { checklist_id } => {
+            put("checklist_id", Value::from(checklist_id.as_str()));
+            "checklist_completed"
+        }
+        LifecycleEvent::BadgeEarned {
+            checklist_id,
+            badge_id,
+        } => {
+            put("checklist_id", Value::from(checklist_id.as_str()));
+            put("badge_id", Value::from(badge_id.as_str()));
+            "badge_earned"
+        }
+        _ => {
+            put("flow_id", Value::from(event.flow_id()));
             match event {
-                LifecycleEvent::StepViewed { .. } => "step_viewed",
-                LifecycleEvent::StepCompleted { .. } => "step_completed",
-                _ => "step_back",
+                LifecycleEvent::FlowStarted { version, .. } => {
+                    put("version", Value::from(*version));
+                    "flow_started"
+                }
+                LifecycleEvent::StepViewed {
+                    step_id,
+                    step_index,
+                    ..
+                }
+                | LifecycleEvent::StepCompleted {
+                    step_id,
+                    step_index,
+                    ..
+                }
+                | LifecycleEvent::StepBack {
+                    step_id,
+                    step_index,
+                    ..
+                }
+                | LifecycleEvent::StepSkipped {
+                    step_id,
+                    step_index,
+                    ..
+                }
+                | LifecycleEvent::StepTargetMissing {
+                    step_id,
+                    step_index,
+                    ..
+                } => {
+                    put("step_id", Value::from(step_id.as_str()));
+                    put("step_index", Value::from(*step_index));
+                    match event {
+                        LifecycleEvent::StepViewed { .. } => "step_viewed",
+                        LifecycleEvent::StepCompleted { .. } => "step_completed",
+                        LifecycleEvent::StepSkipped { .. } => "step_skipped",
+                        LifecycleEvent::StepTargetMissing { action, .. } => {
+                            put(
+                                "action",
+                                Value::from(if *action == WhenTargetMissing::End {
+                                    "end"
+                                } else {
+                                    "skip"
+                                }),
+                            );
+                            "step_target_missing"
+                        }
+                        _ => "step_back",
+                    }
+                }
+                LifecycleEvent::FlowDismissed {
+                    step_index, reason, ..
+                } => {
+                    put("step_index", Value::from(*step_index));
+                    let reason = match reason {
+                        DismissReason::User => "user",
+                        DismissReason::TargetMissing => "target_missing",
+                        DismissReason::Replaced => "replaced",
+                    };
+                    put("reason", Value::from(reason));
+                    "flow_dismissed"
+                }
+                LifecycleEvent::ContentSuppressed { reason, .. } => {
+                    put("reason", Value::from(reason.as_str()));
+                    "content_suppressed"
+                }
+                _ => "flow_completed",
             }
-        }
-        LifecycleEvent::StepTargetMissing {
-            step_id,
-            step_index,
-            action,
-            ..
-        } => {
-            put("step_id", Value::from(step_id.as_str()));
-            put("step_index", Value::from(*step_index));
-            put(
-                "action",
-                Value::from(if *action == WhenTargetMissing::End {
-                    "end"
-                } else {
-                    "skip"
-                }),
-            );
-            "step_target_missing"
-        }
-        LifecycleEvent::FlowCompleted { .. } => "flow_completed",
-        LifecycleEvent::FlowDismissed {
-            step_index, reason, ..
-        } => {
-            put("step_index", Value::from(*step_index));
-            let reason = match reason {
-                DismissReason::User => "user",
-                DismissReason::TargetMissing => "target_missing",
-                DismissReason::Replaced => "replaced",
-            };
-            put("reason", Value::from(reason));
-            "flow_dismissed"
         }
     };
     (name, properties)
@@ -411,6 +753,28 @@ pub(crate) fn lifecycle_to_track(event: &LifecycleEvent) -> (&'static str, Obj) 
 
 /// Reads a tracked lifecycle event back (as `LifecycleEvent::from_track`); `None` otherwise.
 pub(crate) fn lifecycle_from_track(name: &str, properties: &Obj) -> Option<LifecycleEvent> {
+    let checklist_id = || text(properties, "checklist_id");
+    match name {
+        "checklist_item_completed" => {
+            return Some(LifecycleEvent::ChecklistItemCompleted {
+                checklist_id: checklist_id()?,
+                item_id: text(properties, "item_id")?,
+                manual: flag(properties, "manual"),
+            });
+        }
+        "checklist_completed" => {
+            return Some(LifecycleEvent::ChecklistCompleted {
+                checklist_id: checklist_id()?,
+            });
+        }
+        "badge_earned" => {
+            return Some(LifecycleEvent::BadgeEarned {
+                checklist_id: checklist_id()?,
+                badge_id: text(properties, "badge_id")?,
+            });
+        }
+        _ => {}
+    }
     let flow_id = text(properties, "flow_id")?;
     let index = || {
         number(properties, "step_index", u64::MAX)
@@ -429,6 +793,11 @@ pub(crate) fn lifecycle_from_track(name: &str, properties: &Obj) -> Option<Lifec
             step_index: index()?,
         },
         "step_completed" => LifecycleEvent::StepCompleted {
+            flow_id,
+            step_id: step_id()?,
+            step_index: index()?,
+        },
+        "step_skipped" => LifecycleEvent::StepSkipped {
             flow_id,
             step_id: step_id()?,
             step_index: index()?,
@@ -466,6 +835,10 @@ pub(crate) fn lifecycle_from_track(name: &str, properties: &Obj) -> Option<Lifec
                     ("replaced", DismissReason::Replaced),
                 ],
             )?,
+        },
+        "content_suppressed" => LifecycleEvent::ContentSuppressed {
+            flow_id,
+            reason: choice(properties, "reason", Blocked::SessionLimit, &BLOCKED)?,
         },
         _ => return None,
     })
@@ -558,6 +931,36 @@ mod tests {
             LifecycleEvent::FlowCompleted {
                 flow_id: "f".into(),
             },
+            LifecycleEvent::StepSkipped {
+                flow_id: "f".into(),
+                step_id: "s".into(),
+                step_index: 4,
+            },
+            LifecycleEvent::ChecklistItemCompleted {
+                checklist_id: "c".into(),
+                item_id: "i".into(),
+                manual: true,
+            },
+            LifecycleEvent::ChecklistItemCompleted {
+                checklist_id: "c".into(),
+                item_id: "j".into(),
+                manual: false,
+            },
+            LifecycleEvent::ChecklistCompleted {
+                checklist_id: "c".into(),
+            },
+            LifecycleEvent::BadgeEarned {
+                checklist_id: "c".into(),
+                badge_id: "b".into(),
+            },
+            LifecycleEvent::ContentSuppressed {
+                flow_id: "f".into(),
+                reason: Blocked::Cooldown,
+            },
+            LifecycleEvent::ContentSuppressed {
+                flow_id: "f".into(),
+                reason: Blocked::AlreadyThisSession,
+            },
         ];
         for event in events {
             let (name, properties) = lifecycle_to_track(&event);
@@ -580,6 +983,114 @@ mod tests {
         let value: Value = serde_json::from_str(&text).unwrap();
         let expected: Flow = serde_json::from_value(value.clone()).unwrap();
         assert_eq!(flow(&value), Some(expected));
+    }
+
+    /// Every new field and kind of the flow format, as the collector sends it at boot.
+    const RICH_FLOWS: &str = r##"[
+        {"id":"hs","name":"Hotspot","status":"published","trigger":{"type":"url","pattern":"/p*"},
+         "frequency":"every_session","priority":2,"replayable":true,
+         "theme":{"mode":"dark","accent":"#b3261e","radius_px":4},
+         "steps":[{"id":"h","kind":"hotspot","target":"#x","title":"Start here","body":"b",
+                   "buttons":[{"action":"next","label":"Got it"}],"locked":true}]},
+        {"id":"bn","name":"Banner","trigger":{"type":"manual"},"steps":[
+            {"id":"b","kind":"banner","placement":"top","push":true,"title":"New"},
+            {"id":"s","kind":"slideout","placement":"left","title":"Side",
+             "media":{"kind":"video","url":"https://x/v.mp4","alt":"Demo"}},
+            {"id":"m","kind":"modal","title":"Pic","media":{"kind":"image","url":"/a.png","alt":"A"}}]},
+        {"id":"cl","name":"Checklist","status":"published","trigger":{"type":"manual"},
+         "theme":{"font":"Georgia"},
+         "checklist":{"title":"Get started","open_on_first_show":true,"badge":{"id":"b1","name":"Pro"},
+           "items":[{"id":"a","title":"A","description":"d","manual":true,"launch_flow":"hs"},
+                    {"id":"b","title":"B","depends_on":["a"],"locked":true}]}}
+    ]"##;
+
+    #[test]
+    fn new_flow_kinds_parse_like_the_engine() {
+        let value: Value = serde_json::from_str(RICH_FLOWS).unwrap();
+        let expected: Vec<Flow> = serde_json::from_value(value.clone()).unwrap();
+        let parsed: Vec<Flow> = value
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|value| flow(value).unwrap())
+            .collect();
+        assert_eq!(parsed, expected);
+    }
+
+    #[test]
+    fn rules_and_translations_the_collector_evaluates_are_left_out() {
+        let value = serde_json::json!({"id":"x","name":"X","trigger":{"type":"manual"},
+            "requires":{"completed":"y"},
+            "translations":{"fr":{"steps":{"a":{"title":"Bonjour"}}}},
+            "steps":[{"id":"a","kind":"tooltip","title":"Hi","requires":{"completed":"z"}}],
+            "checklist":{"title":"T","items":[{"id":"i","title":"I","done_when":{"visited":"/p"},
+                "requires":{"completed":"y"}}]}});
+        let mut expected: Flow = serde_json::from_value(value.clone()).unwrap();
+        expected.requires = None;
+        expected.translations.clear();
+        expected.steps[0].requires = None;
+        let checklist = expected.checklist.as_mut().unwrap();
+        checklist.items[0].done_when = None;
+        checklist.items[0].requires = None;
+        assert_eq!(flow(&value), Some(expected));
+    }
+
+    #[test]
+    fn settings_parse_like_the_engine() {
+        let mut custom = ClientSettings::default();
+        custom.theme.mode = ThemeMode::Auto;
+        custom.theme.dark.accent = "#123456".into();
+        custom.theme.font = "Georgia, serif".into();
+        custom.theme.radius_px = 0;
+        custom.theme.shadow = Shadow::Strong;
+        custom.fatigue = FatigueSettings {
+            max_per_session: 0,
+            cooldown_seconds: 10,
+            session_timeout_minutes: 5,
+        };
+        custom.resource_center = ResourceCenter {
+            enabled: true,
+            position: Corner::TopLeft,
+            title: "Aide".into(),
+            articles: vec![Article {
+                id: "a".into(),
+                title: "Start".into(),
+                url: "https://x/a".into(),
+                summary: "How".into(),
+            }],
+            feedback: false,
+        };
+        custom.locale = "ar".into();
+        custom.rtl = true;
+        custom.strings.close = "إغلاق".into();
+        custom.strings.step_of = "{n} / {total}".into();
+        custom.strings.open_hint = "Ouvrir".into();
+        for expected in [ClientSettings::default(), custom] {
+            let value = serde_json::to_value(&expected).unwrap();
+            assert_eq!(settings(Some(&value)), expected);
+        }
+        assert_eq!(settings(None), ClientSettings::default());
+        let partial = serde_json::json!({"rtl": true, "strings": {"close": "Fermer"}});
+        let parsed = settings(Some(&partial));
+        assert!(parsed.rtl);
+        assert_eq!(parsed.strings.close, "Fermer");
+        assert_eq!(parsed.strings.next, ClientSettings::default().strings.next);
+    }
+
+    #[test]
+    fn session_logs_keep_the_serde_shape() {
+        let log = SessionLog {
+            started_at: 1_700_000_000_000,
+            last_activity: 1_700_000_060_000,
+            shown: vec![
+                ("a".into(), 1_700_000_000_000),
+                ("b".into(), 1_700_000_050_000),
+            ],
+        };
+        let value = session_log_json(&log);
+        assert_eq!(value, serde_json::to_value(&log).unwrap());
+        assert_eq!(session_log(&value), log);
+        assert_eq!(session_log(&Value::Null), SessionLog::default());
     }
 
     #[test]
@@ -607,6 +1118,27 @@ mod tests {
             flow_id: "f".into(),
             version: 2,
         });
+        for event in [
+            LifecycleEvent::ChecklistItemCompleted {
+                checklist_id: "c".into(),
+                item_id: "a".into(),
+                manual: true,
+            },
+            LifecycleEvent::ChecklistCompleted {
+                checklist_id: "c".into(),
+            },
+            LifecycleEvent::BadgeEarned {
+                checklist_id: "c".into(),
+                badge_id: "b".into(),
+            },
+            LifecycleEvent::ChecklistItemCompleted {
+                checklist_id: "d".into(),
+                item_id: "x".into(),
+                manual: false,
+            },
+        ] {
+            expected.apply(&event);
+        }
         let value = serde_json::to_value(&expected).unwrap();
         assert_eq!(progress(&value), expected);
     }

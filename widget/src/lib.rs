@@ -6,16 +6,19 @@ mod body;
 mod codec;
 mod nav;
 mod network;
+mod panels;
 pub mod position;
 mod targets;
 mod ui;
 
 use std::cell::RefCell;
 use std::collections::VecDeque;
+use std::rc::Rc;
 
 use engine::doc::Node;
-use engine::flow::{ButtonAction, Flow, FlowStatus, StepKind};
+use engine::flow::{Button, ButtonAction, Flow, FlowStatus, Frequency, StepKind};
 use engine::progress::{Context, Decision, LifecycleEvent, Signal, UserProgress, decide, react};
+use engine::settings::ClientSettings;
 use engine::wire::{EventKind, WireEvent};
 use serde_json::{Map, Value};
 use wasm_bindgen::prelude::*;
@@ -101,6 +104,13 @@ pub(crate) struct App {
     prefetched: Option<js_sys::Promise>,
     shown: Option<Shown>,
     render_count: u32,
+    /// Theme, fatigue budget, resource center and words, from the last boot.
+    settings: ClientSettings,
+    /// Live checklists: ambient, never the active flow, so kept out of the engine's flows.
+    checklists: Vec<Flow>,
+    panels: Option<panels::PanelsHandle>,
+    /// Flows whose automatic start was held back on this page view (`content_suppressed` once).
+    suppressed: Vec<String>,
 }
 
 /// Sets the widget up: called once by the loader before it replays the queued calls.
@@ -129,6 +139,10 @@ pub fn start(host: String, write_key: String, emit: js_sys::Function) {
         prefetched: None,
         shown: None,
         render_count: 0,
+        settings: ClientSettings::default(),
+        checklists: Vec::new(),
+        panels: None,
+        suppressed: Vec::new(),
     };
     APP.with(|slot| *slot.borrow_mut() = Some(app));
     ui::init();
@@ -194,10 +208,16 @@ pub fn call(method: String, args: js_sys::Array) {
                 event.properties = properties;
                 app.send(event);
                 app.signal(Signal::Tracked { name });
+                // The collector may complete a checklist item on this event: ask at once, so
+                // the tick shows within a second.
+                if !app.checklists.is_empty() {
+                    app.net.flush();
+                }
             });
         }
         "page" => with_app(|app| {
             app.url = current_url();
+            app.suppressed.clear();
             let event = app.wire(EventKind::Page);
             app.send(event);
             let url = app.url.clone();
@@ -222,6 +242,79 @@ pub fn call(method: String, args: js_sys::Array) {
             }
         }
         other => warn(&format!("unknown method {other}")),
+    }
+}
+
+/// A copy of a checklist flow with what the panels use. The widget's flows never carry rules
+/// or translations (the collector resolves them), so leaving them out keeps their clone code,
+/// several kilobytes, out of the wasm.
+fn checklist_copy(flow: &Flow) -> Flow {
+    Flow {
+        format: String::new(),
+        id: flow.id.clone(),
+        name: flow.name.clone(),
+        version: flow.version,
+        status: flow.status,
+        trigger: engine::flow::Trigger::Manual,
+        frequency: flow.frequency,
+        priority: flow.priority,
+        audience: None,
+        requires: None,
+        steps: Vec::new(),
+        checklist: flow
+            .checklist
+            .as_ref()
+            .map(|checklist| engine::checklist::Checklist {
+                title: checklist.title.clone(),
+                items: checklist
+                    .items
+                    .iter()
+                    .map(|item| engine::checklist::ChecklistItem {
+                        id: item.id.clone(),
+                        title: item.title.clone(),
+                        description: item.description.clone(),
+                        done_when: None,
+                        manual: item.manual,
+                        launch_flow: item.launch_flow.clone(),
+                        depends_on: item.depends_on.clone(),
+                        requires: None,
+                        locked: item.locked,
+                    })
+                    .collect(),
+                badge: checklist.badge.clone(),
+                open_on_first_show: checklist.open_on_first_show,
+            }),
+        replayable: flow.replayable,
+        translations: std::collections::BTreeMap::new(),
+        theme: flow.theme.clone(),
+    }
+}
+
+/// What the panels' controls do.
+fn panel_actions() -> panels::PanelsActions {
+    panels::PanelsActions {
+        tick: Rc::new(|checklist_id, item_id| {
+            with_app(move |app| app.tick_item(checklist_id, item_id))
+        }),
+        launch: Rc::new(|flow_id| with_app(move |app| app.signal(Signal::Start { flow_id }))),
+        feedback: Rc::new(|| {
+            with_app(|app| {
+                let mut properties = Map::new();
+                properties.insert("url".into(), Value::from(current_url()));
+                let mut event = app.wire(EventKind::Track);
+                event.name = Some("feedback_requested".into());
+                event.properties = properties.clone();
+                app.send(event);
+                app.emit_event("feedback_requested", Value::Object(properties));
+            })
+        }),
+        checklist_opened: Rc::new(|checklist_id| {
+            with_app(move |app| {
+                let mut detail = Map::new();
+                detail.insert("checklist_id".into(), Value::from(checklist_id));
+                app.emit_event("checklist_opened", Value::Object(detail));
+            })
+        }),
     }
 }
 
@@ -276,6 +369,17 @@ impl App {
         }
     }
 
+    /// The `track` event carrying a lifecycle event, with `message_id` when given.
+    fn send_lifecycle(&mut self, name: &str, properties: Map<String, Value>, id: Option<String>) {
+        let mut wire = self.wire(EventKind::Track);
+        wire.name = Some(name.to_string());
+        wire.properties = properties;
+        if let Some(id) = id {
+            wire.message_id = id;
+        }
+        self.send(wire);
+    }
+
     fn send(&mut self, event: WireEvent) {
         let user = self.user_id.clone();
         let url = self.url.clone();
@@ -327,14 +431,21 @@ impl App {
         for event in self.net.pending_lifecycle(&self.user_id) {
             progress.apply(&event);
         }
-        self.live = Model {
-            flows: response
-                .flows
-                .into_iter()
-                .filter(engine::flow::is_live)
-                .collect(),
-            progress,
-        };
+        let (checklists, flows) = response
+            .flows
+            .into_iter()
+            .filter(engine::flow::is_live)
+            .partition(|flow| flow.checklist.is_some());
+        self.checklists = checklists;
+        self.live = Model { flows, progress };
+        self.settings = response.settings;
+        ui::apply_settings(&self.settings);
+        if self.panels.is_none()
+            && let Some(container) = ui::panels_container()
+        {
+            self.panels = Some(panels::mount_panels(&container, panel_actions()));
+        }
+        self.update_panels();
         self.url = current_url();
         let url = self.url.clone();
         self.signal(Signal::Page { url });
@@ -351,8 +462,10 @@ impl App {
             self.net.store_user_id(&user);
             self.traits = traits.clone();
             self.live = Model::default();
+            self.checklists.clear();
             self.deferred.clear();
             self.refresh();
+            self.update_panels();
             self.boot();
         } else {
             self.traits.extend(traits.clone());
@@ -366,9 +479,11 @@ impl App {
         self.user_id = self.net.new_anonymous_id();
         self.traits = Map::new();
         self.live = Model::default();
+        self.checklists.clear();
         self.preview = None;
         self.deferred.clear();
         self.refresh();
+        self.update_panels();
         self.boot();
     }
 
@@ -395,7 +510,10 @@ impl App {
             return;
         }
         let model = self.model();
-        let events = react(&model.flows, &model.progress, &signal);
+        let mut events = react(&model.flows, &model.progress, &signal);
+        if !preview && !matches!(signal, Signal::Start { .. }) {
+            self.budget(&mut events);
+        }
         for event in events {
             self.model_mut().progress.apply(&event);
             self.record(&event, preview);
@@ -411,14 +529,135 @@ impl App {
         self.refresh();
     }
 
+    /// The fatigue budget: an automatic start (a trigger, or boot's first page) goes ahead only
+    /// when the session log allows it; otherwise it is replaced by `content_suppressed`, once
+    /// per flow and page view. Manual starts and resuming the active flow never get here.
+    fn budget(&mut self, events: &mut Vec<LifecycleEvent>) {
+        let Some(position) = events
+            .iter()
+            .position(|event| matches!(event, LifecycleEvent::FlowStarted { .. }))
+        else {
+            return;
+        };
+        let flow_id = events[position].flow_id().to_string();
+        let every_session = self
+            .live
+            .flows
+            .iter()
+            .any(|flow| flow.id == flow_id && flow.frequency == Frequency::EverySession);
+        let now = now_ms() as i64;
+        let fatigue = self.settings.fatigue;
+        let mut log = network::session_log(&self.user_id).current(&fatigue, now);
+        match log.allows(&fatigue, &flow_id, every_session, now) {
+            Ok(()) => log.record(&flow_id, now),
+            Err(reason) => {
+                events.remove(position);
+                if !self.suppressed.contains(&flow_id) {
+                    self.suppressed.push(flow_id.clone());
+                    events.push(LifecycleEvent::ContentSuppressed { flow_id, reason });
+                }
+            }
+        }
+        network::store_session_log(&self.user_id, &log);
+    }
+
+    /// A manual checklist item ticked in the panel: recorded with the id the collector would
+    /// give it (so it is never counted twice) and shown done at once.
+    fn tick_item(&mut self, checklist_id: String, item_id: String) {
+        let Some(checklist) = self
+            .checklists
+            .iter()
+            .find(|flow| flow.id == checklist_id)
+            .and_then(|flow| flow.checklist.as_ref())
+        else {
+            return;
+        };
+        let progress = self.live.progress.checklists.get(&checklist_id);
+        let open = checklist.items.iter().any(|item| {
+            item.id == item_id
+                && item.manual
+                && engine::checklist::item_available(checklist, item, progress)
+                && progress.is_none_or(|progress| !progress.done.contains(&item_id))
+        });
+        if !open {
+            return;
+        }
+        let id = ["wm:", &self.user_id, ":cl:", &checklist_id, ":", &item_id].concat();
+        let event = LifecycleEvent::ChecklistItemCompleted {
+            checklist_id,
+            item_id,
+            manual: true,
+        };
+        self.live.progress.apply(&event);
+        self.record_as(&event, false, Some(id));
+        self.net.flush();
+        self.update_panels();
+    }
+
+    /// A batch was answered with the user's checklist progress: take it, with this page's
+    /// unacknowledged ticks on top. Flow progress stays local (the engine here is ahead).
+    pub(crate) fn batch_answered(
+        &mut self,
+        user_id: &str,
+        checklists: std::collections::BTreeMap<String, engine::progress::ChecklistProgress>,
+    ) {
+        if user_id != self.user_id || !self.booted {
+            return;
+        }
+        let mut progress = UserProgress {
+            checklists,
+            ..UserProgress::default()
+        };
+        for event in self.net.pending_lifecycle(&self.user_id) {
+            if matches!(
+                event,
+                LifecycleEvent::ChecklistItemCompleted { .. }
+                    | LifecycleEvent::ChecklistCompleted { .. }
+                    | LifecycleEvent::BadgeEarned { .. }
+            ) {
+                progress.apply(&event);
+            }
+        }
+        if progress.checklists != self.live.progress.checklists {
+            self.live.progress.checklists = progress.checklists;
+            self.update_panels();
+        }
+    }
+
+    /// Gives the panels what they show now.
+    fn update_panels(&self) {
+        let Some(panels) = &self.panels else {
+            return;
+        };
+        panels.update(panels::PanelsInput {
+            checklists: self
+                .checklists
+                .iter()
+                .map(|flow| {
+                    let progress = self.live.progress.checklists.get(&flow.id).cloned();
+                    (checklist_copy(flow), progress)
+                })
+                .collect(),
+            replayable: self
+                .live
+                .flows
+                .iter()
+                .filter(|flow| flow.replayable)
+                .map(|flow| (flow.id.clone(), flow.name.clone()))
+                .collect(),
+            settings: self.settings.clone(),
+        });
+    }
+
     /// Sends a lifecycle event (not in preview) and fires the host's `on` callbacks.
     fn record(&mut self, event: &LifecycleEvent, preview: bool) {
+        self.record_as(event, preview, None);
+    }
+
+    fn record_as(&mut self, event: &LifecycleEvent, preview: bool, id: Option<String>) {
         let (name, properties) = codec::lifecycle_to_track(event);
         if !preview {
-            let mut wire = self.wire(EventKind::Track);
-            wire.name = Some(name.to_string());
-            wire.properties = properties.clone();
-            self.send(wire);
+            self.send_lifecycle(name, properties.clone(), id);
         }
         let mut detail = properties;
         let flow = self
@@ -508,20 +747,45 @@ impl App {
         } else {
             step.body_doc.clone()
         };
+        let strings = &self.settings.strings;
+        let mut buttons = step.buttons.clone();
+        // A hotspot is finished with "Got it"; give it one when the author did not.
+        if step.kind == StepKind::Hotspot
+            && !buttons
+                .iter()
+                .any(|button| button.action == ButtonAction::Next)
+        {
+            buttons.push(Button {
+                action: ButtonAction::Next,
+                label: strings.done.clone(),
+                url: None,
+            });
+        }
+        let title = render(&step.title);
         let card = Card {
             id: self.render_count + 1,
             flow_id: flow.id.clone(),
             step_id: step.id.clone(),
-            kind: if centred { StepKind::Modal } else { step.kind },
+            kind: step.kind,
             centred_tooltip: centred,
-            title: render(&step.title),
+            progress: strings
+                .step_of
+                .replace("{n}", &(decision.step_index + 1).to_string())
+                .replace("{total}", &decision.total_steps.to_string()),
+            close: strings.close.clone(),
+            beacon_label: [strings.open_hint.as_str(), ": ", &title].concat(),
+            title,
             body,
             traits: self.traits.clone(),
-            buttons: step.buttons.clone(),
+            buttons,
             index: decision.step_index,
             total: decision.total_steps,
             spotlight: step.spotlight,
             placement: step.placement,
+            media: step.media.clone(),
+            push: step.push,
+            theme: flow.theme.clone(),
+            rtl: false,
         };
         self.render_count += 1;
         Some(card)
@@ -546,11 +810,11 @@ impl App {
             return;
         };
         let (kind, selector, timeout) = (step.kind, step.target.clone(), step.target_timeout_ms);
-        let target = match (kind, &selector) {
-            (StepKind::Tooltip, Some(selector)) => targets::find(selector),
+        let needs_target = matches!(kind, StepKind::Tooltip | StepKind::Hotspot);
+        let target = match &selector {
+            Some(selector) if needs_target => targets::find(selector),
             _ => None,
         };
-        let needs_target = kind == StepKind::Tooltip;
         if needs_target && target.is_none() {
             if preview {
                 if let Some(card) = self.card(decision, true) {
@@ -624,6 +888,7 @@ impl App {
             return;
         }
         self.url = url.clone();
+        self.suppressed.clear();
         self.signal(Signal::Page { url });
         self.refresh();
     }

@@ -1,8 +1,10 @@
 //! All of the widget's network and storage IO: boot requests, the persistent event queue in
 //! localStorage, batched delivery with retries, and the `pagehide` beacon.
 
+use engine::fatigue::SessionLog;
 use engine::flow::Flow;
 use engine::progress::{LifecycleEvent, UserProgress};
+use engine::settings::ClientSettings;
 use engine::wire::{EventKind, WireEvent};
 use serde_json::{Map, Value};
 use wasm_bindgen::prelude::*;
@@ -54,11 +56,13 @@ pub(crate) struct Boot {
     pub flows: Vec<Flow>,
     pub progress: UserProgress,
     pub traits: Map<String, Value>,
+    pub settings: ClientSettings,
 }
 
 /// A batch ready to send: the body of `POST /v1/batch` (`engine::wire::Batch`) and its ids.
 struct Outgoing {
     body: String,
+    user_id: String,
     ids: Vec<String>,
 }
 
@@ -91,6 +95,32 @@ fn storage_get(key: &str) -> Option<String> {
 
 fn storage_set(key: &str, value: &str) -> bool {
     storage().is_some_and(|storage| storage.set_item(key, value).is_ok())
+}
+
+fn session_key(user_id: &str) -> String {
+    ["waymark:session:", user_id].concat()
+}
+
+/// The user's fatigue session log (`engine::fatigue::SessionLog`, as serde writes it).
+pub(crate) fn session_log(user_id: &str) -> SessionLog {
+    storage_get(&session_key(user_id))
+        .and_then(|text| codec::parse(&text))
+        .map(|value| codec::session_log(&value))
+        .unwrap_or_default()
+}
+
+pub(crate) fn store_session_log(user_id: &str, log: &SessionLog) {
+    storage_set(
+        &session_key(user_id),
+        &codec::stringify(&codec::session_log_json(log)),
+    );
+}
+
+/// `navigator.languages`, most preferred first, joined with commas.
+fn languages() -> String {
+    web_sys::window()
+        .map(|window| String::from(window.navigator().languages().join(",")))
+        .unwrap_or_default()
 }
 
 /// A random UUID v4: `crypto.randomUUID()` where available (secure contexts), else built from
@@ -246,11 +276,12 @@ impl Net {
         traits: &Map<String, Value>,
     ) -> BootRequest {
         let mut url = format!(
-            "{}/v1/boot?write_key={}&user_id={}&url={}",
+            "{}/v1/boot?write_key={}&user_id={}&url={}&locale={}",
             self.host,
             encode(&self.write_key),
             encode(user_id),
-            encode(url)
+            encode(url),
+            encode(&languages())
         );
         if !traits.is_empty() {
             url.push_str("&traits=");
@@ -294,6 +325,7 @@ impl Net {
         }
         Some(Outgoing {
             body: codec::stringify(&Value::Object(batch)),
+            user_id: first.user_id.clone(),
             ids: events
                 .iter()
                 .map(|queued| queued.event.message_id.clone())
@@ -301,19 +333,31 @@ impl Net {
         })
     }
 
-    fn flush(&mut self) {
+    /// Sends the oldest waiting events now (unless a batch is in flight or backing off).
+    pub(crate) fn flush(&mut self) {
         if self.in_flight || now_ms() < self.next_attempt_at {
             return;
         }
         self.last_flush = now_ms();
-        let Some(Outgoing { body, ids }) = self.next_batch(MAX_BATCH) else {
+        let Some(Outgoing { body, user_id, ids }) = self.next_batch(MAX_BATCH) else {
             return;
         };
         self.in_flight = true;
         let url = format!("{}/v1/batch", self.host);
         wasm_bindgen_futures::spawn_local(async move {
-            let delivery = post(&url, &body).await;
-            with_app(move |app| app.net.delivered(&ids, delivery));
+            let (delivery, answer) = post(&url, &body).await;
+            with_app(move |app| {
+                app.net.delivered(&ids, delivery);
+                // `progress.checklists` of the answer (`engine::wire::BatchResponse`).
+                if let Some(Value::Object(progress)) = answer
+                    .as_deref()
+                    .and_then(codec::parse)
+                    .as_mut()
+                    .and_then(|answer| answer.as_object_mut()?.remove("progress"))
+                {
+                    app.batch_answered(&user_id, codec::checklists(&progress));
+                }
+            });
         });
     }
 
@@ -415,8 +459,9 @@ async fn fetch(url: &str, init: &web_sys::RequestInit) -> Result<web_sys::Respon
     Ok(response)
 }
 
-/// `POST /v1/batch` as `text/plain`, which needs no CORS preflight.
-async fn post(url: &str, body: &str) -> Delivery {
+/// `POST /v1/batch` as `text/plain`, which needs no CORS preflight; with the answer's text
+/// when stored.
+async fn post(url: &str, body: &str) -> (Delivery, Option<String>) {
     let init = web_sys::RequestInit::new();
     init.set_method("POST");
     init.set_mode(web_sys::RequestMode::Cors);
@@ -427,9 +472,18 @@ async fn post(url: &str, body: &str) -> Delivery {
         init.set_headers(&headers);
     }
     match send(url, &init).await {
-        Ok(response) if response.ok() => Delivery::Stored,
-        Ok(response) if is_permanent_refusal(response.status()) => Delivery::Refused,
-        _ => Delivery::Retry,
+        Ok(response) if response.ok() => {
+            let text = match response.text() {
+                Ok(text) => JsFuture::from(text)
+                    .await
+                    .ok()
+                    .and_then(|text| text.as_string()),
+                Err(_) => None,
+            };
+            (Delivery::Stored, text)
+        }
+        Ok(response) if is_permanent_refusal(response.status()) => (Delivery::Refused, None),
+        _ => (Delivery::Retry, None),
     }
 }
 
@@ -476,6 +530,7 @@ pub(crate) async fn fetch_boot(
             .and_then(Value::as_object)
             .cloned()
             .unwrap_or_default(),
+        settings: codec::settings(object.get("settings")),
     })
 }
 

@@ -4,7 +4,9 @@
 use std::cell::RefCell;
 
 use engine::doc::Node;
-use engine::flow::{Button, ButtonAction, Placement, StepKind};
+use engine::flow::{Button, ButtonAction, Media, MediaKind, Placement, StepKind};
+use engine::settings::ClientSettings;
+use engine::theme::{Shadow, Theme, ThemeMode, ThemeOverride};
 use leptos::prelude::*;
 use serde_json::{Map, Value};
 use wasm_bindgen::prelude::*;
@@ -38,11 +40,36 @@ pub(crate) struct Card {
     pub total: usize,
     pub spotlight: bool,
     pub placement: Placement,
+    /// The "2 of 4" text, in the user's language.
+    pub progress: String,
+    /// The close button's label.
+    pub close: String,
+    /// A hotspot beacon's label: "Open tip: <title>".
+    pub beacon_label: String,
+    pub media: Option<Media>,
+    /// A banner pushes the page instead of covering it.
+    pub push: bool,
+    /// The flow's own theme, over the app's.
+    pub theme: Option<ThemeOverride>,
+    /// Right to left (the user's locale or the page); set by [`show`].
+    pub rtl: bool,
 }
 
 /// What the positioning loop and event handlers need, outside the app state.
 struct Ui {
     host: Element,
+    /// The themed container of everything the widget shows (`dir`, `--wm-*`).
+    root: HtmlElement,
+    /// Where the panels (checklists, resource center) are mounted.
+    panels: HtmlElement,
+    theme: Theme,
+    rtl: bool,
+    /// A hotspot's beacon, and whether its tooltip is open.
+    beacon_el: Option<HtmlElement>,
+    hotspot_open: bool,
+    /// A pushing banner's padding on `<html>`: the property and its previous inline value and
+    /// priority, restored exactly when the banner goes.
+    pushed: Option<(&'static str, String, String)>,
     card: RwSignal<Option<Card>>,
     /// The card being shown: its id, kind, flow, step and placement preference.
     current: Option<Card>,
@@ -84,10 +111,19 @@ pub(crate) fn init() {
         return;
     };
     adopt_styles(&document, &shadow);
-    let Ok(mount) = document.create_element("div") else {
+    let (Ok(root), Ok(mount), Ok(panels)) = (
+        document.create_element("div"),
+        document.create_element("div"),
+        document.create_element("div"),
+    ) else {
         return;
     };
-    let _ = shadow.append_child(&mount);
+    let _ = shadow.append_child(&root);
+    let _ = root.append_child(&mount);
+    let _ = root.append_child(&panels);
+    let root: HtmlElement = root.unchecked_into();
+    let theme = Theme::default();
+    write_theme(&root, &theme, None);
     attach_host(&host);
     let card = RwSignal::new(None::<Card>);
     leptos::mount::mount_to(
@@ -98,6 +134,13 @@ pub(crate) fn init() {
     UI.with(|ui| {
         *ui.borrow_mut() = Some(Ui {
             host,
+            root,
+            panels: panels.unchecked_into(),
+            theme,
+            rtl: false,
+            beacon_el: None,
+            hotspot_open: false,
+            pushed: None,
             card,
             current: None,
             target: None,
@@ -114,6 +157,111 @@ pub(crate) fn init() {
         })
     });
     listen_keys(&document);
+    // `auto` themes follow the system's colour scheme as it changes.
+    if let Some(query) = dark_query() {
+        let handler = Closure::<dyn FnMut()>::new(|| {
+            UI.with(|ui| {
+                if let Some(ui) = ui.borrow().as_ref() {
+                    paint(ui);
+                }
+            })
+        });
+        let _ = query.add_event_listener_with_callback("change", handler.as_ref().unchecked_ref());
+        handler.forget();
+    }
+}
+
+fn dark_query() -> Option<web_sys::MediaQueryList> {
+    web_sys::window()?
+        .match_media("(prefers-color-scheme: dark)")
+        .ok()
+        .flatten()
+}
+
+/// Where the panels mount.
+pub(crate) fn panels_container() -> Option<HtmlElement> {
+    UI.with(|ui| ui.borrow().as_ref().map(|ui| ui.panels.clone()))
+}
+
+/// Applies the app's theme and direction from boot's settings.
+pub(crate) fn apply_settings(settings: &ClientSettings) {
+    UI.with(|ui| {
+        if let Some(ui) = ui.borrow_mut().as_mut() {
+            ui.theme = settings.theme.clone();
+            ui.rtl = settings.rtl;
+            let rtl = settings.rtl || page_is_rtl();
+            let _ = ui
+                .root
+                .set_attribute("dir", if rtl { "rtl" } else { "ltr" });
+            paint(ui);
+        }
+    });
+}
+
+/// Writes the theme on the container, and the flow's override on the current step's surfaces.
+fn paint(ui: &Ui) {
+    write_theme(&ui.root, &ui.theme, None);
+    if let Some(theme) = ui.current.as_ref().and_then(|card| card.theme.as_ref()) {
+        for element in [&ui.card_el, &ui.beacon_el, &ui.spotlight_el]
+            .into_iter()
+            .flatten()
+        {
+            write_theme(element, &ui.theme, Some(theme));
+        }
+    }
+}
+
+/// The system font stack used when the theme names none.
+const SYSTEM_FONT: &str =
+    "system-ui,-apple-system,\"Segoe UI\",Roboto,\"Helvetica Neue\",Arial,sans-serif";
+
+/// Writes `--wm-*` on `element`, each `var(--waymark-*, value)` so the host's own
+/// `--waymark-*` properties win.
+fn write_theme(element: &HtmlElement, theme: &Theme, flow: Option<&ThemeOverride>) {
+    let dark = match flow.and_then(|flow| flow.mode).unwrap_or(theme.mode) {
+        ThemeMode::Light => false,
+        ThemeMode::Dark => true,
+        ThemeMode::Auto => dark_query().is_some_and(|query| query.matches()),
+    };
+    let colors = if dark { &theme.dark } else { &theme.light };
+    let font = flow
+        .and_then(|flow| flow.font.as_deref())
+        .unwrap_or(&theme.font);
+    let radius = flow
+        .and_then(|flow| flow.radius_px)
+        .unwrap_or(theme.radius_px);
+    let style = element.style();
+    for (name, value) in [
+        ("bg", colors.background.as_str()),
+        ("text", &colors.text),
+        ("muted", &colors.muted),
+        (
+            "accent",
+            flow.and_then(|flow| flow.accent.as_deref())
+                .unwrap_or(&colors.accent),
+        ),
+        (
+            "accent-text",
+            flow.and_then(|flow| flow.accent_text.as_deref())
+                .unwrap_or(&colors.accent_text),
+        ),
+        ("border", &colors.border),
+        ("radius", &px(f64::from(radius))),
+        ("font", if font.is_empty() { SYSTEM_FONT } else { font }),
+        (
+            "shadow",
+            match theme.shadow {
+                Shadow::None => "none",
+                Shadow::Soft => "0 12px 32px rgba(15,23,42,.22),0 2px 6px rgba(15,23,42,.12)",
+                Shadow::Strong => "0 20px 48px rgba(15,23,42,.4),0 4px 12px rgba(15,23,42,.24)",
+            },
+        ),
+    ] {
+        let _ = style.set_property(
+            &["--wm-", name].concat(),
+            &["var(--waymark-", name, ",", value, ")"].concat(),
+        );
+    }
 }
 
 /// Puts the host element at the end of `<body>` (again, if the page replaced the body).
@@ -133,15 +281,17 @@ fn attach_host(host: &Element) {
 }
 
 fn adopt_styles(document: &web_sys::Document, shadow: &ShadowRoot) {
+    let css = [CSS, crate::panels::PANELS_CSS].concat();
+    let css = css.as_str();
     if let Ok(sheet) = web_sys::CssStyleSheet::new()
-        && sheet.replace_sync(CSS).is_ok()
+        && sheet.replace_sync(css).is_ok()
     {
         shadow.set_adopted_style_sheets(&js_sys::Array::of1(&sheet));
         return;
     }
     // Browsers without constructable stylesheets.
     if let Ok(style) = document.create_element("style") {
-        style.set_text_content(Some(CSS));
+        style.set_text_content(Some(css));
         let _ = shadow.append_child(&style);
     }
 }
@@ -173,13 +323,17 @@ fn deep_active_element() -> Option<Element> {
     Some(active)
 }
 
-/// Shows `card`, anchored to `target` for tooltips.
-pub(crate) fn show(card: Card, target: Option<Target>) {
+/// Shows `card`, anchored to `target` for tooltips and hotspots.
+pub(crate) fn show(mut card: Card, target: Option<Target>) {
     UI.with(|ui| {
         let mut guard = ui.borrow_mut();
         let Some(ui) = guard.as_mut() else {
             return;
         };
+        card.rtl = ui.rtl || page_is_rtl();
+        unpush(ui);
+        ui.beacon_el = None;
+        ui.hotspot_open = false;
         attach_host(&ui.host);
         if ui.return_focus.is_none()
             && let Some(active) = document().and_then(|document| document.active_element())
@@ -219,6 +373,9 @@ pub(crate) fn hide(restore_focus: bool) {
     let focus = UI.with(|ui| {
         let mut guard = ui.borrow_mut();
         let ui = guard.as_mut()?;
+        unpush(ui);
+        ui.beacon_el = None;
+        ui.hotspot_open = false;
         ui.current = None;
         ui.target = None;
         ui.card_el = None;
@@ -270,7 +427,12 @@ pub(crate) fn keep_on_top() {
         if !opened && !moved {
             return;
         }
-        for element in [&ui.spotlight_el, &ui.card_el].into_iter().flatten() {
+        let closed_hotspot = ui.beacon_el.is_some() && !ui.hotspot_open;
+        let card = if closed_hotspot { &None } else { &ui.card_el };
+        for element in [&ui.spotlight_el, &ui.beacon_el, card]
+            .into_iter()
+            .flatten()
+        {
             let _ = element.hide_popover();
             let _ = element.show_popover();
         }
@@ -282,8 +444,76 @@ pub(crate) fn target_lost() -> bool {
     UI.with(|ui| ui.borrow().as_ref().is_some_and(|ui| ui.lost))
 }
 
+/// Opens (`Some(true)`), closes (`Some(false)`, focus back on the beacon) or toggles (`None`)
+/// the hotspot's tooltip. Closing is not a dismissal.
+fn hotspot(open: Option<bool>) {
+    UI.with(|ui| {
+        let mut guard = ui.borrow_mut();
+        let Some(ui) = guard.as_mut() else {
+            return;
+        };
+        let (Some(card), Some(beacon)) = (ui.card_el.clone(), ui.beacon_el.clone()) else {
+            return;
+        };
+        let open = open.unwrap_or(!ui.hotspot_open);
+        ui.hotspot_open = open;
+        ui.last = None;
+        let _ = beacon.set_attribute("aria-expanded", if open { "true" } else { "false" });
+        if open {
+            let _ = card.show_popover();
+            position(ui);
+            let _ = card.focus();
+        } else {
+            let _ = card.hide_popover();
+            let _ = beacon.focus();
+        }
+    });
+}
+
+fn html_element() -> Option<HtmlElement> {
+    Some(document()?.document_element()?.unchecked_into())
+}
+
+/// A pushing banner: pads `<html>` by the banner's height, remembering the inline value.
+fn push_page(ui: &mut Ui) {
+    let (Some(card), Some(card_el), Some(html)) = (&ui.current, &ui.card_el, html_element()) else {
+        return;
+    };
+    let property = if card.placement == Placement::Top {
+        "padding-top"
+    } else {
+        "padding-bottom"
+    };
+    let style = html.style();
+    if ui.pushed.is_none() {
+        ui.pushed = Some((
+            property,
+            style.get_property_value(property).unwrap_or_default(),
+            style.get_property_priority(property),
+        ));
+    }
+    let _ = style.set_property(property, &px(f64::from(card_el.offset_height())));
+}
+
+/// Puts back the inline padding a pushing banner replaced.
+fn unpush(ui: &mut Ui) {
+    if let (Some((property, value, priority)), Some(html)) = (ui.pushed.take(), html_element()) {
+        let style = html.style();
+        if value.is_empty() {
+            let _ = style.remove_property(property);
+        } else {
+            let _ = style.set_property_with_priority(property, &value, &priority);
+        }
+    }
+}
+
 /// Called once the card element exists in the shadow root.
-fn mounted(card_id: u32, card_el: HtmlElement, spotlight_el: Option<HtmlElement>) {
+fn mounted(
+    card_id: u32,
+    card_el: HtmlElement,
+    spotlight_el: Option<HtmlElement>,
+    beacon_el: Option<HtmlElement>,
+) {
     let start_loop = UI.with(|ui| {
         let mut guard = ui.borrow_mut();
         let ui = guard.as_mut()?;
@@ -293,14 +523,31 @@ fn mounted(card_id: u32, card_el: HtmlElement, spotlight_el: Option<HtmlElement>
         let card = ui.current.as_ref()?;
         let progress = (card.index + 1) * 100 / card.total.max(1);
         let style = card_el.style();
-        let _ = style.set_property("--wm-progress", &format!("{progress}%"));
-        let _ = card_el.set_attribute("dir", if page_is_rtl() { "rtl" } else { "ltr" });
+        let mut width = progress.to_string();
+        width.push('%');
+        let _ = style.set_property("--wm-progress", &width);
+        let _ = card_el.set_attribute("dir", if card.rtl { "rtl" } else { "ltr" });
+        let (banner, push) = (card.kind == StepKind::Banner, card.push);
+        let quiet = banner || beacon_el.is_some();
         if let Some(spotlight) = &spotlight_el {
             let _ = spotlight.show_popover();
         }
-        let _ = card_el.show_popover();
+        // A hotspot shows its beacon; the tooltip waits for the user.
+        match &beacon_el {
+            Some(beacon) => {
+                let _ = beacon.show_popover();
+            }
+            None => {
+                let _ = card_el.show_popover();
+            }
+        }
         ui.card_el = Some(card_el.clone());
         ui.spotlight_el = spotlight_el;
+        ui.beacon_el = beacon_el;
+        paint(ui);
+        if banner && push {
+            push_page(ui);
+        }
         if let Some(target) = &ui.target {
             let viewport = viewport();
             let rect = target.rect();
@@ -319,9 +566,12 @@ fn mounted(card_id: u32, card_el: HtmlElement, spotlight_el: Option<HtmlElement>
             }
         }
         position(ui);
-        let options = web_sys::FocusOptions::new();
-        options.set_prevent_scroll(true);
-        let _ = card_el.focus_with_options(&options);
+        // Banners and hotspots are ambient: they do not take focus from the page.
+        if !quiet {
+            let options = web_sys::FocusOptions::new();
+            options.set_prevent_scroll(true);
+            let _ = card_el.focus_with_options(&options);
+        }
         let start = !ui.looping;
         ui.looping = true;
         Some(start)
@@ -355,7 +605,15 @@ fn position(ui: &mut Ui) -> bool {
     let (Some(card_el), Some(card)) = (&ui.card_el, &ui.current) else {
         return false;
     };
-    if card.kind == StepKind::Modal {
+    if card.kind == StepKind::Banner && card.push {
+        let height = i64::from(card_el.offset_height());
+        if ui.last.map(|last| last.1) != Some(height) {
+            ui.last = Some((0, height, "", 0));
+            push_page(ui);
+        }
+        return true;
+    }
+    if card.centred_tooltip || !matches!(card.kind, StepKind::Tooltip | StepKind::Hotspot) {
         return true;
     }
     let Some(target) = &ui.target else {
@@ -373,12 +631,27 @@ fn position(ui: &mut Ui) -> bool {
         return false;
     }
     let viewport = viewport();
+    let hidden = position::off_screen(rect, viewport);
+    if let Some(beacon) = &ui.beacon_el {
+        // On the target's top corner (the start corner's opposite), half over its edge.
+        let left = if card.rtl {
+            rect.x - 12.0
+        } else {
+            rect.x + rect.width - 12.0
+        };
+        let style = beacon.style();
+        let _ = style.set_property("left", &px(left.clamp(0.0, viewport.0 - 24.0)));
+        let _ = style.set_property("top", &px((rect.y - 12.0).clamp(0.0, viewport.1 - 24.0)));
+        let _ = style.set_property("visibility", if hidden { "hidden" } else { "visible" });
+        if !ui.hotspot_open {
+            return !hidden;
+        }
+    }
     let size = (
         f64::from(card_el.offset_width()),
         f64::from(card_el.offset_height()),
     );
-    let placed = position::place(rect, size, viewport, card.placement, page_is_rtl());
-    let hidden = position::off_screen(rect, viewport);
+    let placed = position::place(rect, size, viewport, card.placement, card.rtl);
     let key = (
         placed.left.round() as i64,
         placed.top.round() as i64,
@@ -573,14 +846,28 @@ fn listen_keys(document: &web_sys::Document) {
                 return;
             }
             let showing = UI.with(|ui| {
-                ui.borrow()
-                    .as_ref()
-                    .and_then(|ui| ui.current.as_ref().map(|card| card.buttons.clone()))
+                let guard = ui.borrow();
+                let ui = guard.as_ref()?;
+                // The panels handle their own keys.
+                if event.composed_path().includes(&ui.panels, 0) {
+                    return None;
+                }
+                let card = ui.current.as_ref()?;
+                let hotspot = ui.beacon_el.is_some();
+                // A closed hotspot is ambient: keys belong to the page.
+                if hotspot && !ui.hotspot_open {
+                    return None;
+                }
+                Some((card.buttons.clone(), card.rtl, hotspot))
             });
-            let Some(buttons) = showing else {
+            let Some((buttons, rtl, hotspot)) = showing else {
                 return;
             };
-            let rtl = page_is_rtl();
+            if hotspot && event.key() == "Escape" {
+                event.prevent_default();
+                hotspot_close();
+                return;
+            }
             let action = match event.key().as_str() {
                 "Escape" => ButtonAction::Dismiss,
                 "ArrowRight" if rtl => ButtonAction::Back,
@@ -611,6 +898,11 @@ fn listen_keys(document: &web_sys::Document) {
     handler.forget();
 }
 
+/// Esc on an open hotspot: back to the beacon, after the key handler's borrow ends.
+fn hotspot_close() {
+    hotspot(Some(false));
+}
+
 /// The root of the widget: the spotlight and card of the current step, if any.
 #[component]
 fn WaymarkRoot(
@@ -620,7 +912,43 @@ fn WaymarkRoot(
     move || card.get().map(|card| view! { <StepCard card=card /> })
 }
 
-/// One step: a tooltip anchored to its target, or a centred modal.
+/// The `data-kind` of a step.
+fn kind_name(kind: StepKind) -> &'static str {
+    match kind {
+        StepKind::Tooltip => "tooltip",
+        StepKind::Modal => "modal",
+        StepKind::Hotspot => "hotspot",
+        StepKind::Banner => "banner",
+        StepKind::Slideout => "slideout",
+    }
+}
+
+/// A modal's or slide-out's image or video, before the body. Videos never autoplay.
+fn media_element(document: &web_sys::Document, media: &Media) -> Option<Element> {
+    if !engine::doc::is_safe_href(&media.url) {
+        return None;
+    }
+    let (tag, label) = match media.kind {
+        MediaKind::Image => ("img", "alt"),
+        MediaKind::Video => ("video", "aria-label"),
+    };
+    let element = document.create_element(tag).ok()?;
+    for (name, value) in [
+        ("data-waymark-media", ""),
+        ("src", &media.url),
+        (label, &media.alt),
+    ] {
+        let _ = element.set_attribute(name, value);
+    }
+    if media.kind == MediaKind::Video {
+        let _ = element.set_attribute("controls", "");
+        let _ = element.set_attribute("preload", "metadata");
+    }
+    Some(element)
+}
+
+/// One step: a tooltip anchored to its target, a centred modal, a hotspot (a beacon opening a
+/// tooltip), a banner strip or a slide-out.
 #[component]
 fn StepCard(
     /// What to show.
@@ -629,18 +957,19 @@ fn StepCard(
     let card_ref = NodeRef::<leptos::html::Div>::new();
     let body_ref = NodeRef::<leptos::html::Div>::new();
     let spotlight_ref = NodeRef::<leptos::html::Div>::new();
+    let beacon_ref = NodeRef::<leptos::html::Button>::new();
     let id = card.id;
-    let title_id = format!("waymark-title-{id}");
-    let body_id = format!("waymark-body-{id}");
+    let mut title_id = "waymark-title-".to_string();
+    title_id.push_str(&id.to_string());
+    let body_id = title_id.replace("title", "body");
     let (title_ref_id, body_ref_id) = (title_id.clone(), body_id.clone());
-    let is_modal = card.kind == StepKind::Modal;
-    let kind = if card.centred_tooltip || !is_modal {
-        "tooltip"
-    } else {
-        "modal"
-    };
-    let with_spotlight = card.spotlight && !is_modal;
-    let (body, traits) = (card.body.clone(), card.traits.clone());
+    let kind = card.kind;
+    let centre = kind == StepKind::Modal || card.centred_tooltip;
+    let banner = kind == StepKind::Banner;
+    let beacon = kind == StepKind::Hotspot && !card.centred_tooltip;
+    let anchored = matches!(kind, StepKind::Tooltip | StepKind::Hotspot) && !centre;
+    let with_spotlight = card.spotlight && anchored && !beacon;
+    let (body, traits, media) = (card.body.clone(), card.traits.clone(), card.media.clone());
     body_ref.on_load(move |element: web_sys::HtmlDivElement| {
         // Leptos reuses the elements of the previous step: drop its body first (only our nodes,
         // never Leptos' comment markers).
@@ -653,6 +982,12 @@ fn StepCard(
             }
         }
         if let Some(document) = document() {
+            if let Some(media) = media
+                .as_ref()
+                .and_then(|media| media_element(&document, media))
+            {
+                let _ = element.append_child(&media);
+            }
             crate::body::render(&document, &element, &body, &traits);
         }
     });
@@ -660,13 +995,22 @@ fn StepCard(
         let spotlight = spotlight_ref
             .get_untracked()
             .map(|element: web_sys::HtmlDivElement| element.unchecked_into());
-        mounted(id, element.unchecked_into(), spotlight);
+        let beacon = beacon_ref
+            .get_untracked()
+            .map(|element: web_sys::HtmlButtonElement| element.unchecked_into());
+        mounted(id, element.unchecked_into(), spotlight, beacon);
     });
-    let placement = match card.placement {
-        Placement::Top => "top",
-        Placement::Right => "right",
-        Placement::Left => "left",
-        Placement::Bottom | Placement::Auto => "bottom",
+    let placement = match (kind, card.placement) {
+        _ if centre => "center",
+        (StepKind::Banner, Placement::Top) => "top",
+        (StepKind::Banner, _) => "bottom",
+        // Right-to-left mirrors the slide-out's corner.
+        (StepKind::Slideout, placement) if (placement == Placement::Left) != card.rtl => "left",
+        (StepKind::Slideout, _) => "right",
+        (_, Placement::Top) => "top",
+        (_, Placement::Right) => "right",
+        (_, Placement::Left) => "left",
+        _ => "bottom",
     };
     let traits = card.traits.clone();
     let buttons = card
@@ -677,41 +1021,51 @@ fn StepCard(
             view! { <StepButton action=button.action label=label url=button.url.clone() /> }
         })
         .collect_view();
+    let show_progress = card.total > 1 || matches!(kind, StepKind::Tooltip | StepKind::Modal);
     view! {
         {with_spotlight.then(|| view! {
             <div class="spotlight" data-waymark-spotlight="" popover="manual" aria-hidden="true" node_ref=spotlight_ref></div>
         })}
+        {beacon.then(|| view! {
+            <button type="button" class="beacon" popover="manual" data-waymark-beacon=""
+                data-waymark-surface="hotspot" data-flow-id=card.flow_id.clone()
+                aria-label=card.beacon_label.clone() aria-expanded="false" node_ref=beacon_ref
+                on:click=move |_| hotspot(None)></button>
+        })}
         <div
             class="card"
-            class:centre=is_modal
+            class:centre=centre
             node_ref=card_ref
             popover="manual"
             tabindex="-1"
-            role="dialog"
-            aria-modal=is_modal.then_some("true")
-            aria-labelledby=title_ref_id
+            role=if banner { "region" } else { "dialog" }
+            aria-modal=centre.then_some("true")
+            aria-label=banner.then(|| card.title.clone())
+            aria-labelledby=(!banner).then_some(title_ref_id)
             aria-describedby=body_ref_id
             data-waymark-step=""
+            data-waymark-surface=if banner { "banner" } else { "step" }
             data-flow-id=card.flow_id.clone()
             data-step-id=card.step_id.clone()
-            data-kind=kind
-            data-placement=if is_modal { "center" } else { placement }
+            data-kind=kind_name(kind)
+            data-placement=placement
+            data-push=banner.then_some(if card.push { "true" } else { "false" })
         >
             <div class="inner">
                 <div class="head">
                     <h2 class="title" id=title_id>{card.title.clone()}</h2>
-                    <button type="button" class="close" data-action="dismiss" aria-label="Close"
+                    <button type="button" class="close" data-action="dismiss" aria-label=card.close.clone()
                         on:click=move |_| with_app(|app| app.button(ButtonAction::Dismiss, None))>
                         <span aria-hidden="true">"×"</span>
                     </button>
                 </div>
                 <div class="body" id=body_id node_ref=body_ref></div>
                 <div class="foot">
-                    <StepProgress index=card.index total=card.total />
+                    {show_progress.then(|| view! { <StepProgress index=card.index total=card.total text=card.progress.clone() /> })}
                     <div class="buttons">{buttons}</div>
                 </div>
             </div>
-            {(!is_modal && !card.centred_tooltip).then(|| view! { <div class="arrow" data-waymark-arrow="" aria-hidden="true"></div> })}
+            {anchored.then(|| view! { <div class="arrow" data-waymark-arrow="" aria-hidden="true"></div> })}
         </div>
     }
 }
@@ -723,12 +1077,13 @@ fn StepProgress(
     index: usize,
     /// How many steps the flow has.
     total: usize,
+    /// "2 of 4" in the user's language.
+    text: String,
 ) -> impl IntoView {
-    let text = format!("{} of {}", index + 1, total);
     view! {
         <div class="progress">
             <span data-waymark-progress="">{text.clone()}</span>
-            <div class="bar" role="progressbar" aria-label=format!("Step {text}")
+            <div class="bar" role="progressbar" aria-label=text
                 aria-valuemin="1" aria-valuemax=total.to_string() aria-valuenow=(index + 1).to_string()>
                 <div class="fill"></div>
             </div>

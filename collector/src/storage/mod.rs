@@ -10,6 +10,7 @@ use std::sync::Arc;
 use anyhow::Context as _;
 use async_trait::async_trait;
 use engine::audience::Rule;
+use engine::settings::AppSettings;
 use engine::wire::EventKind;
 use engine::{Flow, LifecycleEvent, UserProgress};
 use serde::{Deserialize, Serialize};
@@ -109,6 +110,8 @@ pub struct IngestOutcome {
     /// Events stored now; the rest of the batch had been stored before.
     pub accepted: u32,
     pub progress: UserProgress,
+    /// The user's traits after the batch (identify merged in).
+    pub traits: Map<String, Value>,
 }
 
 /// Distinct users per lifecycle event name (and step index, for step events) of one flow.
@@ -160,6 +163,34 @@ pub struct GroupEvent {
     pub user_id: String,
     pub group_id: String,
     pub traits: Map<String, Value>,
+}
+
+/// A `flow_started` or `content_suppressed` of one user, in arrival order: what the admin's
+/// eligibility view needs to tell a cool-down from a start.
+#[derive(Debug)]
+pub struct StartOrSuppression {
+    pub flow_id: String,
+    pub name: String,
+    /// `content_suppressed`'s reason (`session_limit`, `cooldown`, …).
+    pub reason: Option<String>,
+}
+
+/// Statements that read the same on SQLite and PostgreSQL. Both accept `$N` placeholders (SQLite
+/// numbers them by first appearance, so each text uses them in order) and `->>` on JSON.
+mod shared_sql {
+    /// Distinct page URLs of one user, most recently visited first.
+    pub const VISITED_URLS: &str = "SELECT url FROM events
+         WHERE app_id = $1 AND user_id = $2 AND type = 'page' AND url IS NOT NULL
+         GROUP BY url ORDER BY MAX(seq) DESC LIMIT $3";
+    /// Whether a user has a row or any event.
+    pub const USER_KNOWN: &str =
+        "SELECT EXISTS (SELECT 1 FROM users WHERE app_id = $1 AND user_id = $2)
+           OR EXISTS (SELECT 1 FROM events WHERE app_id = $1 AND user_id = $2)";
+    pub const STARTS_AND_SUPPRESSIONS: &str =
+        "SELECT flow_id, name, properties ->> 'reason' FROM events
+         WHERE app_id = $1 AND user_id = $2 AND flow_id IS NOT NULL
+           AND name IN ('flow_started', 'content_suppressed')
+         ORDER BY seq";
 }
 
 /// Each user's tracked event times by event name.
@@ -246,6 +277,26 @@ pub trait Store: Send + Sync {
     ) -> anyhow::Result<Vec<GroupEvent>>;
     /// Every user id with its traits, including users known only from their events.
     async fn users(&self, app_id: &str) -> anyhow::Result<Vec<(String, Map<String, Value>)>>;
+
+    /// The app's settings; `None` until they are first saved.
+    async fn settings(&self, app_id: &str) -> anyhow::Result<Option<AppSettings>>;
+    async fn save_settings(&self, app_id: &str, settings: &AppSettings) -> anyhow::Result<()>;
+
+    /// The distinct URLs of the user's `page` events, most recent first, at most `limit`.
+    async fn visited_urls(
+        &self,
+        app_id: &str,
+        user_id: &str,
+        limit: u32,
+    ) -> anyhow::Result<Vec<String>>;
+    /// Whether the collector has ever heard of this user (a stored row or any event).
+    async fn user_known(&self, app_id: &str, user_id: &str) -> anyhow::Result<bool>;
+    /// The user's `flow_started` and `content_suppressed` events, oldest first.
+    async fn starts_and_suppressions(
+        &self,
+        app_id: &str,
+        user_id: &str,
+    ) -> anyhow::Result<Vec<StartOrSuppression>>;
 
     /// The latest `limit` events, oldest first.
     async fn events(

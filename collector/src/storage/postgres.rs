@@ -4,6 +4,7 @@ use std::collections::HashSet;
 
 use anyhow::Context as _;
 use async_trait::async_trait;
+use engine::settings::AppSettings;
 use engine::{Flow, UserProgress};
 use serde_json::{Map, Value};
 use sqlx::postgres::PgPoolOptions;
@@ -11,8 +12,8 @@ use sqlx::types::Json;
 use sqlx::{PgPool, Postgres, QueryBuilder};
 
 use super::{
-    App, FunnelRow, GroupEvent, IngestBatch, IngestOutcome, Segment, Store, StoredEvent,
-    StoredFlow, TrackedEvent, UserState, chunk_sizes, decode_flow, now_ms,
+    App, FunnelRow, GroupEvent, IngestBatch, IngestOutcome, Segment, StartOrSuppression, Store,
+    StoredEvent, StoredFlow, TrackedEvent, UserState, chunk_sizes, decode_flow, now_ms, shared_sql,
 };
 use engine::audience::Rule;
 
@@ -252,6 +253,7 @@ impl Store for PostgresStore {
         Ok(IngestOutcome {
             accepted: u32::try_from(inserted.len())?,
             progress: user.progress,
+            traits: user.traits,
         })
     }
 
@@ -397,6 +399,71 @@ impl Store for PostgresStore {
         Ok(rows
             .into_iter()
             .map(|(user_id, Json(traits))| (user_id, traits))
+            .collect())
+    }
+
+    async fn settings(&self, app_id: &str) -> anyhow::Result<Option<AppSettings>> {
+        let row: Option<Json<AppSettings>> =
+            sqlx::query_scalar("SELECT definition FROM settings WHERE app_id = $1")
+                .bind(app_id)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(row.map(|Json(settings)| settings))
+    }
+
+    async fn save_settings(&self, app_id: &str, settings: &AppSettings) -> anyhow::Result<()> {
+        sqlx::query(
+            "INSERT INTO settings (app_id, definition, updated_at) VALUES ($1, $2, $3)
+             ON CONFLICT (app_id) DO UPDATE SET definition = excluded.definition, updated_at = excluded.updated_at",
+        )
+        .bind(app_id)
+        .bind(Json(settings))
+        .bind(now_ms())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn visited_urls(
+        &self,
+        app_id: &str,
+        user_id: &str,
+        limit: u32,
+    ) -> anyhow::Result<Vec<String>> {
+        Ok(sqlx::query_scalar(shared_sql::VISITED_URLS)
+            .bind(app_id)
+            .bind(user_id)
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await?)
+    }
+
+    async fn user_known(&self, app_id: &str, user_id: &str) -> anyhow::Result<bool> {
+        Ok(sqlx::query_scalar(shared_sql::USER_KNOWN)
+            .bind(app_id)
+            .bind(user_id)
+            .fetch_one(&self.pool)
+            .await?)
+    }
+
+    async fn starts_and_suppressions(
+        &self,
+        app_id: &str,
+        user_id: &str,
+    ) -> anyhow::Result<Vec<StartOrSuppression>> {
+        let rows: Vec<(String, String, Option<String>)> =
+            sqlx::query_as(shared_sql::STARTS_AND_SUPPRESSIONS)
+                .bind(app_id)
+                .bind(user_id)
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(flow_id, name, reason)| StartOrSuppression {
+                flow_id,
+                name,
+                reason,
+            })
             .collect())
     }
 

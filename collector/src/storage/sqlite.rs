@@ -7,14 +7,15 @@ use std::time::Duration;
 use anyhow::Context as _;
 use async_trait::async_trait;
 use engine::Flow;
+use engine::settings::AppSettings;
 use serde_json::{Map, Value};
 use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use tokio::sync::Mutex;
 
 use super::{
-    App, FunnelRow, GroupEvent, IngestBatch, IngestOutcome, Segment, Store, StoredEvent,
-    StoredFlow, TrackedEvent, UserState, decode_flow, now_ms,
+    App, FunnelRow, GroupEvent, IngestBatch, IngestOutcome, Segment, StartOrSuppression, Store,
+    StoredEvent, StoredFlow, TrackedEvent, UserState, decode_flow, now_ms, shared_sql,
 };
 
 /// One event as sent to the insert statement, a JSON array read back by `json_each`.
@@ -268,6 +269,7 @@ impl Store for SqliteStore {
         Ok(IngestOutcome {
             accepted: u32::try_from(inserted.len())?,
             progress: user.progress,
+            traits: user.traits,
         })
     }
 
@@ -433,6 +435,72 @@ impl Store for SqliteStore {
                 ))
             })
             .collect()
+    }
+
+    async fn settings(&self, app_id: &str) -> anyhow::Result<Option<AppSettings>> {
+        let row: Option<String> =
+            sqlx::query_scalar("SELECT definition FROM settings WHERE app_id = ?")
+                .bind(app_id)
+                .fetch_optional(&self.pool)
+                .await?;
+        row.map(|text| serde_json::from_str(&text).context("stored settings"))
+            .transpose()
+    }
+
+    async fn save_settings(&self, app_id: &str, settings: &AppSettings) -> anyhow::Result<()> {
+        sqlx::query(
+            "INSERT INTO settings (app_id, definition, updated_at) VALUES (?, ?, ?)
+             ON CONFLICT (app_id) DO UPDATE SET definition = excluded.definition, updated_at = excluded.updated_at",
+        )
+        .bind(app_id)
+        .bind(serde_json::to_string(settings)?)
+        .bind(now_ms())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn visited_urls(
+        &self,
+        app_id: &str,
+        user_id: &str,
+        limit: u32,
+    ) -> anyhow::Result<Vec<String>> {
+        Ok(sqlx::query_scalar(shared_sql::VISITED_URLS)
+            .bind(app_id)
+            .bind(user_id)
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await?)
+    }
+
+    async fn user_known(&self, app_id: &str, user_id: &str) -> anyhow::Result<bool> {
+        Ok(sqlx::query_scalar(shared_sql::USER_KNOWN)
+            .bind(app_id)
+            .bind(user_id)
+            .fetch_one(&self.pool)
+            .await?)
+    }
+
+    async fn starts_and_suppressions(
+        &self,
+        app_id: &str,
+        user_id: &str,
+    ) -> anyhow::Result<Vec<StartOrSuppression>> {
+        let rows: Vec<(String, String, Option<String>)> =
+            sqlx::query_as(shared_sql::STARTS_AND_SUPPRESSIONS)
+                .bind(app_id)
+                .bind(user_id)
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(flow_id, name, reason)| StartOrSuppression {
+                flow_id,
+                name,
+                reason,
+            })
+            .collect())
     }
 
     async fn events(

@@ -20,7 +20,11 @@ async fn schema_is_served() {
             .as_array()
             .unwrap()
             .iter()
-            .any(|field| field == "steps")
+            .any(|field| field == "trigger")
+    );
+    assert!(
+        schema["properties"]["checklist"].is_object(),
+        "checklists are flows"
     );
 }
 

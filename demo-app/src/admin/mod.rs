@@ -1,4 +1,4 @@
-//! The Waymark admin origin: sign-in, the flows and segments UI (embedded HTML/CSS/JS) and the `/api/*`
+//! The Waymark admin origin: sign-in, the flows, segments, settings and users UI (embedded HTML/CSS/JS) and the `/api/*`
 //! backend-for-frontend that forwards to the collector with the secret admin key.
 
 pub mod auth;
@@ -45,6 +45,9 @@ pub fn router(state: AppState) -> Router {
         .route("/flows/{*rest}", get(app_page))
         .route("/segments", get(app_page))
         .route("/segments/{*rest}", get(app_page))
+        .route("/settings", get(app_page))
+        .route("/users", get(app_page))
+        .route("/users/{*rest}", get(app_page))
         .fallback(not_found)
         .with_state(state)
 }

@@ -1,4 +1,4 @@
-//! `POST /preview/flow`: compiles each step's Markdown body with the collector's own compiler, so
+//! `POST /preview/flow`: compiles each step's Markdown body (and its translations') with the collector's own compiler, so
 //! `waymark.preview()` shows an unsaved flow exactly as it will look once saved.
 
 use axum::Json;
@@ -19,6 +19,11 @@ pub async fn compile_bodies(
         serde_json::from_slice(&body).map_err(|error| BffError::NotAFlow(error.to_string()))?;
     for step in &mut flow.steps {
         step.body_doc = collector::markdown::compile(&step.body);
+    }
+    for translation in flow.translations.values_mut() {
+        for text in translation.steps.values_mut() {
+            text.body_doc = collector::markdown::compile(&text.body);
+        }
     }
     Ok(Json(flow))
 }

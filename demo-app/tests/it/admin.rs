@@ -345,6 +345,20 @@ async fn preview_compiles_markdown_bodies_for_signed_in_admins() {
     let doc = compiled["steps"][0]["body_doc"].to_string();
     assert!(doc.contains("\"strong\"") && doc.contains("bold"), "{doc}");
 
+    // Translated bodies are compiled too, so a previewed translation looks as it will once saved.
+    let mut translated = flow.clone();
+    translated["translations"] =
+        json!({"fr": {"steps": {"a": {"title": "Salut", "body": "Du **gras**"}}}});
+    let (response, body) = send(
+        demo_app::admin_router(state.clone()),
+        request(Some(&cookie), translated.to_string()),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::OK, "{body}");
+    let compiled: Value = serde_json::from_str(&body).unwrap();
+    let doc = compiled["translations"]["fr"]["steps"]["a"]["body_doc"].to_string();
+    assert!(doc.contains("\"strong\"") && doc.contains("gras"), "{doc}");
+
     let (response, body) = send(
         demo_app::admin_router(state),
         request(Some(&cookie), "{".into()),
@@ -355,4 +369,97 @@ async fn preview_compiles_markdown_bodies_for_signed_in_admins() {
         serde_json::from_str::<Value>(&body).unwrap()["code"],
         "invalid_json"
     );
+}
+
+#[tokio::test]
+async fn settings_and_users_pages_have_their_hooks() {
+    let state = state();
+    for path in ["/settings", "/users", "/users?user=u1&url=%2Fprojects"] {
+        let (response, _) = send(demo_app::admin_router(state.clone()), get(path)).await;
+        assert_eq!(
+            response.status(),
+            StatusCode::SEE_OTHER,
+            "{path}: signed out"
+        );
+    }
+    let cookie = sign_in(&state).await;
+    for path in ["/settings", "/users", "/users?user=u1&url=%2Fprojects"] {
+        let request = Request::get(path)
+            .header(header::COOKIE, &cookie)
+            .body(Body::empty())
+            .unwrap();
+        let (response, body) = send(demo_app::admin_router(state.clone()), request).await;
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        for hook in [
+            r#"id="nav-settings-admin""#,
+            r#"id="nav-users""#,
+            r#"id="save-settings""#,
+            r#"id="fatigue-max""#,
+            r#"id="fatigue-cooldown""#,
+            r#"id="fatigue-session-timeout""#,
+            r#"id="rc-enabled""#,
+            r#"id="rc-position""#,
+            r#"id="rc-title""#,
+            r#"id="rc-feedback""#,
+            r#"name="article-url""#,
+            r#"id="user-lookup-id""#,
+            r#"id="user-lookup-url""#,
+            r#"id="user-lookup-submit""#,
+            r#"id="eligibility-table""#,
+            r#"id="users-error" class="error-summary" role="alert""#,
+        ] {
+            assert!(body.contains(hook), "{path}: {hook}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_flow_editor_has_a_control_for_every_pattern() {
+    let state = state();
+    let cookie = sign_in(&state).await;
+    let request = Request::get("/flows/new")
+        .header(header::COOKIE, &cookie)
+        .body(Body::empty())
+        .unwrap();
+    let (_, body) = send(demo_app::admin_router(state), request).await;
+    for kind in [
+        "tour",
+        "announcement",
+        "banner",
+        "slideout",
+        "hotspot",
+        "checklist",
+    ] {
+        assert!(
+            body.contains(&format!(r#"<option value="{kind}">"#)),
+            "{kind}"
+        );
+    }
+    for hook in [
+        r#"id="flow-type""#,
+        r#"<option value="every_session">"#,
+        r#"id="flow-replayable""#,
+        r#"id="requires-rule""#,
+        r#"id="checklist""#,
+        r#"id="checklist-title""#,
+        r#"id="badge-id""#,
+        r#"id="badge-name""#,
+        r#"id="open-on-first-show""#,
+        r#"id="checklist-items""#,
+        r#"name="item-condition""#,
+        r#"name="item-condition-count""#,
+        r#"name="item-launch-flow""#,
+        r#"name="item-depends-on""#,
+        r#"id="translations""#,
+        r#"id="theme-accent""#,
+        r#"id="theme-mode""#,
+        r#"name="media-kind""#,
+        r#"name="media-url""#,
+        r#"name="media-alt""#,
+        r#"name="push""#,
+        r#"<option value="completed">"#,
+        r#"<option value="visited">"#,
+    ] {
+        assert!(body.contains(hook), "{hook}");
+    }
 }

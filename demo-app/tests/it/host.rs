@@ -79,6 +79,8 @@ async fn static_assets_have_their_content_types() {
         ("/assets/app.js", "text/javascript", "pushState"),
         ("/assets/identity.js", "text/javascript", "waymark.identify"),
         ("/favicon.svg", "image/svg+xml", "<svg"),
+        ("/assets/whats-new.svg", "image/svg+xml", "<svg"),
+        ("/assets/automations.svg", "image/svg+xml", "<svg"),
     ] {
         let (response, body) = send(demo_app::host_router(state()), get(path)).await;
         assert_eq!(response.status(), StatusCode::OK, "{path}");
@@ -107,6 +109,15 @@ async fn the_app_tracks_the_documented_events() {
     let (_, js) = send(demo_app::host_router(state()), get("/assets/app.js")).await;
     assert!(js.contains(r#"waymark.track("project_created", { name: name })"#));
     assert!(js.contains(r#"waymark.track("teammate_invited")"#));
+    assert!(js.contains(r#"waymark.track("project_view_changed", { view: view })"#));
+    let (_, page) = send(demo_app::host_router(state()), get("/projects")).await;
+    for hook in [
+        r#"id="timeline-view""#,
+        r#"id="list-view""#,
+        r#"id="invite-form""#,
+    ] {
+        assert!(page.contains(hook), "{hook}");
+    }
     let (_, identity) = send(demo_app::host_router(state()), get("/assets/identity.js")).await;
     assert!(identity.contains(r#""demo-user""#) && identity.contains(r#"plan: plan"#));
     assert!(identity.contains(r#"remember("tasklane.plan", "plan", "pro")"#));

@@ -124,3 +124,67 @@ async fn seeds_the_welcome_tour_and_the_admin_proxy_manages_flows() {
     let (response, _) = call("GET", "/api/flows/does-not-exist", None).await;
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn seeds_every_pattern_and_the_settings_into_a_real_collector() {
+    use demo_app::seed::{PATTERN_FLOWS, seed_patterns, seed_settings};
+
+    let dir = tempfile::tempdir().unwrap();
+    let base = start_collector(&dir).await;
+    let http = reqwest::Client::new();
+    let patience = Duration::from_secs(10);
+    seed_welcome_tour(&http, &base, "sk_demo", patience)
+        .await
+        .unwrap();
+    for (id, outcome) in seed_patterns(&http, &base, "sk_demo", patience).await {
+        assert_eq!(outcome.unwrap(), SeedOutcome::Imported, "{id}");
+    }
+    assert_eq!(
+        seed_settings(&http, &base, "sk_demo", patience)
+            .await
+            .unwrap(),
+        SeedOutcome::Imported
+    );
+
+    let state = state_with(&base);
+    let cookie = sign_in(&state).await;
+    let get = |path: &str| {
+        let request = Request::get(path)
+            .header(header::COOKIE, &cookie)
+            .body(Body::empty())
+            .unwrap();
+        send(demo_app::admin_router(state.clone()), request)
+    };
+    let (response, body) = get("/api/flows").await;
+    assert_eq!(response.status(), StatusCode::OK, "{body}");
+    let flows: Value = serde_json::from_str(&body).unwrap();
+    for (id, _) in PATTERN_FLOWS {
+        let flow = flows
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|flow| flow["id"] == id)
+            .unwrap_or_else(|| panic!("{id} seeded"));
+        assert_eq!(flow["status"], "published", "{id}");
+    }
+
+    let (response, body) = get("/api/settings").await;
+    assert_eq!(response.status(), StatusCode::OK, "{body}");
+    let settings: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(settings["resource_center"]["enabled"], true);
+    assert_eq!(
+        settings["resource_center"]["articles"]
+            .as_array()
+            .unwrap()
+            .len(),
+        4
+    );
+
+    // The users page's lookup: an unknown user is a 404 the page turns into its alert.
+    let (response, body) = get("/api/users/nobody-at-all/eligibility?url=%2F").await;
+    assert_eq!(response.status(), StatusCode::NOT_FOUND, "{body}");
+    assert_eq!(
+        serde_json::from_str::<Value>(&body).unwrap()["code"],
+        "user_not_found"
+    );
+}

@@ -46,6 +46,7 @@ fn facts() -> Facts {
         locale: Some("fr-CA".into()),
         now_ms: NOW,
         segments: Arc::new(segments),
+        ..Facts::default()
     }
 }
 

@@ -2,6 +2,13 @@
 //! the lifecycle events and decision that must come out.
 
 mod audience;
+mod checklist;
+mod fatigue;
+mod i18n;
+mod locked_steps;
+mod schema;
+mod theme;
+mod validate;
 
 use engine::progress::{DismissReason, LifecycleEvent, Signal, decide, react};
 use engine::{ButtonAction, Context, Flow, UserProgress, validate_flow};

@@ -3,11 +3,18 @@
 
 mod accessibility;
 mod admin_authoring;
+mod admin_patterns;
+mod announcements;
 mod audience_targeting;
+mod checklists;
+mod fatigue;
 mod hard_hosts;
 mod harness;
 mod hostile_host;
+mod hotspots;
 mod keyboard;
+mod localization_theming;
 mod missing_target;
 mod offline_collector;
+mod resource_center;
 mod welcome_tour;

@@ -1365,3 +1365,28 @@ pub async fn wait_for_page_element(
     })
     .await
 }
+
+/// Waits until a visible widget element matching `selector` has stopped moving (a slide-in
+/// animation has ended: two looks a quarter of a second apart agree), and returns it.
+pub async fn wait_for_widget_element_settled(
+    client: &Client,
+    selector: &str,
+) -> anyhow::Result<WidgetElement> {
+    let mut previous = wait_for_widget_element(client, selector, "the surface shows").await?;
+    wait_until(
+        &format!("`{selector}` stops moving"),
+        STEP_TIMEOUT,
+        async || {
+            tokio::time::sleep(Duration::from_millis(250)).await;
+            let now = wait_for_widget_element(client, selector, "the surface shows").await?;
+            let settled = now.rectangle == previous.rectangle;
+            previous = now.clone();
+            Ok(if settled {
+                Observation::Ready(now)
+            } else {
+                Observation::NotYet(format!("still moving: {:?}", now.rectangle))
+            })
+        },
+    )
+    .await
+}

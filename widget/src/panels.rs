@@ -3,19 +3,20 @@
 //! They never take the step engine's active slot; the app feeds them with [`PanelsHandle::update`]
 //! and they report what the user does through [`PanelsActions`]. Everything sits in one fixed
 //! "dock" at the resource center's corner, so launchers stack instead of overlapping.
+//!
+//! Built with plain DOM calls rather than Leptos views: the views cost about 36 KB gzip of wasm,
+//! this renderer a few. A change rebuilds the dock's children and puts focus (and the search box's
+//! caret) back where it was; typing in the search only toggles `hidden` on the article rows.
 
-use std::cell::{Cell, RefCell};
-use std::collections::BTreeMap;
+use std::cell::RefCell;
 use std::rc::Rc;
-use std::time::Duration;
 
 use engine::checklist::{Checklist, ChecklistItem};
-use engine::i18n::UiStrings;
 use engine::progress::ChecklistProgress;
 use engine::settings::{ClientSettings, Corner};
-use leptos::prelude::*;
-use wasm_bindgen::JsCast;
-use web_sys::{Element, HtmlElement};
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{Element, Event, HtmlElement, HtmlInputElement, KeyboardEvent};
 
 /// What the panels show, given by the app on every change.
 pub struct PanelsInput {
@@ -94,17 +95,25 @@ pub const PANELS_CSS: &str = concat!(
 );
 
 /// How long the celebration stays before hiding itself.
-const CELEBRATION_MS: u64 = 6000;
+const CELEBRATION_MS: i32 = 6000;
 /// `localStorage` key prefix of a checklist's open state.
 const OPEN_KEY: &str = "waymark:checklist-open:";
+/// The attributes that identify a control across rebuilds (see [`focus_key`]).
+const KEY_ATTRIBUTES: [&str; 10] = [
+    "data-waymark-surface",
+    "data-checklist-id",
+    "data-item-id",
+    "data-item-action",
+    "data-action",
+    "data-rc-checklist",
+    "data-rc-launch",
+    "data-rc-feedback",
+    "data-rc-search",
+    "data-article-id",
+];
 
-thread_local! {
-    /// The element the panels are mounted in, to find launchers and panels when moving focus.
-    static ROOT: RefCell<Option<HtmlElement>> = const { RefCell::new(None) };
-}
-
-/// What the app last gave, in the form the views read it.
-#[derive(Default, PartialEq)]
+/// What the app last gave, in the form the renderer reads it.
+#[derive(Default)]
 struct Data {
     /// (flow id, checklist, the user's progress through it).
     lists: Vec<(String, Checklist, ChecklistProgress)>,
@@ -113,49 +122,62 @@ struct Data {
     guides: Vec<(String, String)>,
 }
 
-/// What the user did with the panels.
-#[derive(Default)]
-struct PanelState {
+/// The dock, what it shows and what the user did with it.
+struct Panels {
+    /// The fixed corner holding the celebration, every launcher and open panel.
+    dock: Element,
+    data: Data,
     /// Ids of the checklists whose panel is open.
     open: Vec<String>,
     rc_open: bool,
-    /// The article search, lower-cased and trimmed.
-    query: String,
-    /// (sequence number, headline, name) of the celebration shown.
-    celebration: Option<(u32, String, String)>,
+    /// The article search as typed.
+    search: String,
+    /// The celebration shown, kept across rebuilds so its animation plays once.
+    celebration: Option<Element>,
+    /// Sequence number of the latest celebration, so an old timer leaves a newer one alone.
+    celebrations: u32,
+    /// Whether each checklist seen on this page was completed, to celebrate only real transitions.
+    seen: Vec<(String, bool)>,
+    /// Checklists opened on their first show, reported once the app's call returns.
+    first_open: Vec<String>,
+    /// The dock's listeners as functions: the timer's and the microtask's are called later.
+    listeners: Vec<js_sys::Function>,
 }
 
-/// The state every component reads; all handles, so it is `Copy`. One coarse signal pair keeps
-/// the wasm small; Leptos rebuilds the DOM in place, so focus and typing survive re-renders.
-#[derive(Clone, Copy)]
-struct Ctx {
-    data: RwSignal<Data>,
-    view: RwSignal<PanelState>,
-    actions: StoredValue<PanelsActions, LocalStorage>,
+/// The state and the app's callbacks, shared by the handle and the dock's listeners (leaked: the
+/// panels live as long as the page). Callbacks are only called with `state` released: they may
+/// call back into [`PanelsHandle::update`].
+struct Shared {
+    state: RefCell<Panels>,
+    actions: PanelsActions,
 }
+
+/// A listener: for events on the dock the event, for the celebration timer its sequence number.
+type Handler = fn(&'static Shared, &JsValue);
 
 /// Updates the mounted panels.
 #[derive(Clone)]
-pub struct PanelsHandle {
-    ctx: Ctx,
-    /// Whether each checklist seen on this page was completed, to celebrate only real transitions.
-    seen: Rc<RefCell<BTreeMap<String, bool>>>,
-    celebrations: Rc<Cell<u32>>,
-}
+pub struct PanelsHandle(&'static Shared);
 
 impl PanelsHandle {
-    /// Shows `input` (nothing is re-rendered when nothing changed).
+    /// Shows `input` (the DOM is left alone when nothing it shows changed).
     pub fn update(&self, input: PanelsInput) {
-        let ctx = self.ctx;
+        let shared = self.0;
+        let mut state = shared.state.borrow_mut();
         let mut lists = Vec::new();
-        let mut first_open = Vec::new();
-        let mut seen = self.seen.borrow_mut();
         for (flow, progress) in input.checklists {
             let Some(checklist) = flow.checklist else {
                 continue;
             };
             let progress = progress.unwrap_or_default();
-            match seen.insert(flow.id.clone(), progress.completed) {
+            let seen = match state.seen.iter_mut().find(|(id, _)| *id == flow.id) {
+                Some((_, completed)) => Some(std::mem::replace(completed, progress.completed)),
+                None => {
+                    state.seen.push((flow.id.clone(), progress.completed));
+                    None
+                }
+            };
+            match seen {
                 // First sight on this page: the remembered open state, else `open_on_first_show`.
                 None => {
                     let stored = storage().and_then(|storage| {
@@ -166,13 +188,13 @@ impl PanelsHandle {
                         None => {
                             remember(&flow.id, checklist.open_on_first_show);
                             if checklist.open_on_first_show {
-                                first_open.push(flow.id.clone());
+                                state.first_open.push(flow.id.clone());
                             }
                             checklist.open_on_first_show
                         }
                     };
                     if open {
-                        ctx.view.update(|view| view.open.push(flow.id.clone()));
+                        state.open.push(flow.id.clone());
                     }
                 }
                 Some(false) if progress.completed => {
@@ -181,67 +203,483 @@ impl PanelsHandle {
                         Some(badge) => (&strings.badge_earned, &badge.name),
                         None => (&strings.done, &checklist.title),
                     };
-                    self.celebrate(headline.clone(), name.clone());
+                    celebrate(&mut state, headline, name, &strings.close);
                 }
                 Some(_) => {}
             }
             lists.push((flow.id, checklist, progress));
         }
-        drop(seen);
         let data = Data {
             lists,
             settings: input.settings,
             guides: input.replayable,
         };
-        ctx.data.maybe_update(|old| {
-            let changed = *old != data;
-            if changed {
-                *old = data;
-            }
-            changed
-        });
-        if !first_open.is_empty() {
-            // After the app's current call returns: the callback may call back into the app.
-            queue_microtask(move || {
-                for id in first_open {
-                    ctx.actions
-                        .with_value(|actions| (actions.checklist_opened)(id));
-                }
-            });
+        state.data = data;
+        render(&state);
+        if !state.first_open.is_empty()
+            && let Some(window) = web_sys::window()
+        {
+            // After the app's current call returns: the callback calls back into the app.
+            window.queue_microtask(&state.listeners[4]);
         }
-    }
-
-    fn celebrate(&self, headline: String, name: String) {
-        let view = self.ctx.view;
-        let sequence = self.celebrations.get() + 1;
-        self.celebrations.set(sequence);
-        view.update(|view| view.celebration = Some((sequence, headline, name)));
-        set_timeout(
-            move || {
-                if view.with_untracked(|view| view.celebration.as_ref().map(|shown| shown.0))
-                    == Some(sequence)
-                {
-                    view.update(|view| view.celebration = None);
-                }
-            },
-            Duration::from_millis(CELEBRATION_MS),
-        );
     }
 }
 
 /// Mounts the panels in `container` (inside the widget's shadow root).
 pub fn mount_panels(container: &HtmlElement, actions: PanelsActions) -> PanelsHandle {
-    ROOT.with(|root| *root.borrow_mut() = Some(container.clone()));
-    let ctx = Ctx {
-        data: RwSignal::new(Data::default()),
-        view: RwSignal::new(PanelState::default()),
-        actions: StoredValue::new_local(actions),
+    let dock = add(container, "div", "wm-dock", "");
+    set(&dock, "role", "region");
+    let shared: &'static Shared = Box::leak(Box::new(Shared {
+        state: RefCell::new(Panels {
+            dock: dock.clone(),
+            data: Data::default(),
+            open: Vec::new(),
+            rc_open: false,
+            search: String::new(),
+            celebration: None,
+            celebrations: 0,
+            seen: Vec::new(),
+            first_open: Vec::new(),
+            listeners: Vec::new(),
+        }),
+        actions,
+    }));
+    // One closure type for everything: one listener per event type for the whole dock (controls
+    // say what they do with their contract attributes: `data-item-action`, `data-rc-launch`, ...),
+    // the celebration timer and the first-show report.
+    let listeners: [(&str, Handler); 5] = [
+        ("click", on_click),
+        ("keydown", on_key),
+        ("input", on_input),
+        ("", on_timer),
+        ("", report_first_open),
+    ];
+    for (name, handler) in listeners {
+        let listener =
+            Closure::<dyn Fn(JsValue)>::new(move |value: JsValue| handler(shared, &value))
+                .into_js_value()
+                .unchecked_into::<js_sys::Function>();
+        if !name.is_empty() {
+            let _ = dock.add_event_listener_with_callback(name, &listener);
+        }
+        shared.state.borrow_mut().listeners.push(listener);
+    }
+    render(&shared.state.borrow());
+    PanelsHandle(shared)
+}
+
+/// Reports the checklists opened on their first show.
+fn report_first_open(shared: &'static Shared, _: &JsValue) {
+    let opened = std::mem::take(&mut shared.state.borrow_mut().first_open);
+    for id in opened {
+        (shared.actions.checklist_opened)(id);
+    }
+}
+
+/// Hides the celebration `sequence` when it is still the one shown.
+fn on_timer(shared: &'static Shared, sequence: &JsValue) {
+    let mut state = shared.state.borrow_mut();
+    if sequence.as_f64() == Some(f64::from(state.celebrations)) {
+        hide_celebration(&mut state);
+    }
+}
+
+/// Appends a `<tag>` with `class` and `text` (each left out when empty) to `parent`.
+#[inline(never)]
+fn add(parent: &Element, tag: &str, class: &str, text: &str) -> Element {
+    let element = parent
+        .owner_document()
+        .unwrap()
+        .create_element(tag)
+        .unwrap();
+    if !class.is_empty() {
+        element.set_class_name(class);
+    }
+    if !text.is_empty() {
+        element.set_text_content(Some(text));
+    }
+    let _ = parent.append_child(&element);
+    element
+}
+
+/// Appends a `<button type=button>`.
+fn add_button(parent: &Element, class: &str, text: &str) -> Element {
+    let button = add(parent, "button", class, text);
+    set(&button, "type", "button");
+    button
+}
+
+/// Appends a header's close/minimise button: `data-action=ACTION`, an icon, labelled `label`.
+fn add_close(parent: &Element, action: &str, icon: &str, label: &str) {
+    let button = add_button(parent, "wm-x", "");
+    set(&button, "data-action", action);
+    set(&button, "aria-label", label);
+    set(&add(&button, "span", "", icon), "aria-hidden", "true");
+}
+
+#[inline(never)]
+fn set(element: &Element, name: &str, value: &str) {
+    let _ = element.set_attribute(name, value);
+}
+
+fn flag(open: bool) -> &'static str {
+    if open { "true" } else { "false" }
+}
+
+/// Shows the celebration for `name`, replacing any shown, and hides it after a while.
+fn celebrate(state: &mut Panels, headline: &str, name: &str, close: &str) {
+    hide_celebration(state);
+    let dock = &state.dock;
+    let class = if reduced_motion() {
+        "wm-cel"
+    } else {
+        "wm-cel animate"
     };
-    leptos::mount::mount_to(container.clone(), move || view! { <Dock ctx=ctx /> }).forget();
-    PanelsHandle {
-        ctx,
-        seen: Rc::default(),
-        celebrations: Rc::default(),
+    let card = add(dock, "div", class, "");
+    let _ = dock.insert_before(&card, dock.first_child().as_ref());
+    set(&card, "data-waymark-surface", "celebration");
+    set(&card, "role", "status");
+    set(&add(&card, "span", "", "★"), "aria-hidden", "true");
+    let text = add(&card, "div", "", "");
+    add(&text, "strong", "wm-t", headline);
+    set(&add(&text, "span", "", name), "data-waymark-badge", "");
+    add_close(&card, "close-celebration", "×", close);
+    state.celebration = Some(card);
+    state.celebrations += 1;
+    if let Some(window) = web_sys::window() {
+        let _ = window.set_timeout_with_callback_and_timeout_and_arguments_1(
+            &state.listeners[3],
+            CELEBRATION_MS,
+            &JsValue::from(state.celebrations),
+        );
+    }
+}
+
+fn hide_celebration(state: &mut Panels) {
+    if let Some(card) = state.celebration.take() {
+        card.remove();
+    }
+}
+
+/// Renders `state` aside and, when that differs from what the dock shows, swaps it in with
+/// focus and the search caret kept where they were. Comparing the rendered nodes is cheaper in
+/// wasm than comparing the app's input, and leaves the dock untouched when nothing visible changed.
+fn render(state: &Panels) {
+    let dock = &state.dock;
+    let settings = &state.data.settings;
+    let strings = &settings.strings;
+    let center = &settings.resource_center;
+    set(dock, "aria-label", &strings.help);
+    set(dock, "data-position", corner_name(center.position));
+    if let Some(card) = &state.celebration
+        && let Some(close) = card.last_element_child()
+    {
+        set(&close, "aria-label", &strings.close);
+    }
+    let fresh = add(dock, "div", "", "");
+    fresh.remove();
+    for (id, checklist, progress) in &state.data.lists {
+        render_checklist(state, &fresh, id, checklist, progress);
+    }
+    if center.enabled {
+        render_center(state, &fresh);
+    }
+
+    // The dock's children but the celebration, which stays so its animation plays once.
+    let mut shown = Vec::new();
+    let mut child = dock.first_element_child();
+    while let Some(element) = child {
+        child = element.next_element_sibling();
+        if state.celebration.as_ref() != Some(&element) {
+            shown.push(element);
+        }
+    }
+    let mut next = fresh.first_element_child();
+    let mut same = shown.len() as u32 == fresh.child_element_count();
+    for element in &shown {
+        same = same && element.is_equal_node(next.as_ref().map(|next| next.as_ref()));
+        next = next.and_then(|next| next.next_element_sibling());
+    }
+    if same {
+        return;
+    }
+
+    let focused = dock.query_selector(":focus").ok().flatten();
+    let key = focused.as_ref().map(|element| focus_key(dock, element));
+    let caret = focused
+        .and_then(|element| element.dyn_into::<HtmlInputElement>().ok())
+        .map(|input| (input.selection_start(), input.selection_end()));
+    for element in shown {
+        element.remove();
+    }
+    while let Some(node) = fresh.first_child() {
+        let _ = dock.append_child(&node);
+    }
+
+    let Some(key) = key else {
+        return;
+    };
+    let Ok(candidates) = dock.query_selector_all("*") else {
+        return;
+    };
+    for index in 0..candidates.length() {
+        let Some(element) = candidates
+            .item(index)
+            .and_then(|node| node.dyn_into::<HtmlElement>().ok())
+        else {
+            continue;
+        };
+        if focus_key(dock, &element) == key {
+            let _ = element.focus();
+            if let (Some((Ok(Some(start)), Ok(Some(end)))), Some(input)) =
+                (caret, element.dyn_ref::<HtmlInputElement>())
+            {
+                let _ = input.set_selection_range(start, end);
+            }
+            return;
+        }
+    }
+}
+
+/// What identifies `element` across rebuilds: its tag and contract attributes, and those of
+/// every element around it up to the dock.
+fn focus_key(dock: &Element, element: &Element) -> String {
+    let mut key = String::new();
+    let mut current = Some(element.clone());
+    while let Some(element) = current.filter(|element| element != dock) {
+        key.push_str(&element.tag_name());
+        for name in KEY_ATTRIBUTES {
+            if let Some(value) = element.get_attribute(name) {
+                key.push_str(name);
+                key.push('=');
+                key.push_str(&value);
+                key.push(';');
+            }
+        }
+        key.push('\n');
+        current = element.parent_element();
+    }
+    key
+}
+
+/// One checklist: its launcher ("3/5") and, while open, its panel.
+fn render_checklist(
+    state: &Panels,
+    dock: &Element,
+    id: &str,
+    checklist: &Checklist,
+    progress: &ChecklistProgress,
+) {
+    let strings = &state.data.settings.strings;
+    let open = state.open.iter().any(|other| other == id);
+    let (done, total) = engine::checklist::counts(checklist, Some(progress));
+    let launcher = add_button(dock, "wm-launch", "");
+    set(&launcher, "data-waymark-surface", "checklist-launcher");
+    set(&launcher, "data-checklist-id", id);
+    set(&launcher, "aria-expanded", flag(open));
+    add(&launcher, "span", "", &checklist.title);
+    let count = [done.to_string(), total.to_string()].join("/");
+    set(
+        &add(&launcher, "span", "", &count),
+        "data-waymark-checklist-count",
+        "",
+    );
+    if !open {
+        return;
+    }
+    let title_id = ["wm-cl-", id].concat();
+    let panel = add(dock, "div", "wm-panel", "");
+    set(&panel, "data-waymark-surface", "checklist");
+    set(&panel, "data-checklist-id", id);
+    set(&panel, "role", "dialog");
+    set(&panel, "aria-labelledby", &title_id);
+    set(&panel, "tabindex", "-1");
+    let head = add(&panel, "div", "wm-head", "");
+    set(&add(&head, "h2", "", &checklist.title), "id", &title_id);
+    // Empty (hidden by the stylesheet) until earned; then it stays in the header.
+    let earned = progress.completed || progress.badge.is_some();
+    let badge = match &checklist.badge {
+        Some(badge) if earned => badge.name.as_str(),
+        _ => "",
+    };
+    add(&head, "span", "wm-badge", badge);
+    add_close(&head, "minimise", "−", &strings.close);
+    let row = add(&panel, "div", "", "");
+    set(&row, "data-waymark-checklist-progress", "");
+    add(&row, "span", "", &done_of(&strings.done_of, (done, total)));
+    let bar = add(&row, "progress", "", "");
+    let (done, total) = (done.to_string(), total.to_string());
+    for (name, value) in [
+        ("role", "progressbar"),
+        ("aria-labelledby", &title_id),
+        ("max", if total == "0" { "1" } else { &total }),
+        ("value", &done),
+        ("aria-valuemin", "0"),
+        ("aria-valuemax", &total),
+        ("aria-valuenow", &done),
+    ] {
+        set(&bar, name, value);
+    }
+    let list = add(&panel, "ul", "wm-items", "");
+    for item in &checklist.items {
+        let item_state = item_state(checklist, item, progress);
+        let row = add(&list, "li", "", "");
+        set(&row, "data-item-id", &item.id);
+        set(&row, "data-state", item_state);
+        set(&row, "tabindex", "-1");
+        set(&add(&row, "span", "wm-check", ""), "aria-hidden", "true");
+        let text = add(&row, "div", "", "");
+        add(&text, "span", "wm-t", &item.title);
+        add(&text, "span", "wm-d", &item.description);
+        // Screen readers hear "Done"; everyone sees "Locked".
+        let (status_class, status) = match item_state {
+            "done" => ("wm-sr", strings.done.as_str()),
+            "locked" => ("wm-lock", strings.locked.as_str()),
+            _ => ("", ""),
+        };
+        add(&text, "span", status_class, status);
+        let acts = add(&text, "div", "wm-acts", "");
+        if item.manual && item_state == "open" {
+            let tick = add_button(&acts, "wm-btn wm-primary", &strings.mark_done);
+            set(&tick, "data-item-action", "tick");
+        }
+        if let Some(flow) = item
+            .launch_flow
+            .as_deref()
+            .filter(|_| item_state != "locked")
+        {
+            let launch = add_button(&acts, "wm-btn", &strings.show_me_how);
+            set(&launch, "data-item-action", "launch");
+            set(&launch, "data-flow-id", flow);
+        }
+    }
+}
+
+/// The help launcher and its panel: checklists, guides to replay, searchable articles, feedback.
+fn render_center(state: &Panels, dock: &Element) {
+    let settings = &state.data.settings;
+    let strings = &settings.strings;
+    let center = &settings.resource_center;
+    let launcher = add_button(dock, "wm-launch wm-help", "");
+    set(&launcher, "data-waymark-surface", "resource-launcher");
+    set(&launcher, "data-position", corner_name(center.position));
+    set(&launcher, "aria-label", &strings.help);
+    set(&launcher, "aria-expanded", flag(state.rc_open));
+    set(&add(&launcher, "span", "", "?"), "aria-hidden", "true");
+    if !state.rc_open {
+        return;
+    }
+    let panel = add(dock, "div", "wm-panel", "");
+    set(&panel, "data-waymark-surface", "resource-center");
+    set(&panel, "role", "dialog");
+    set(&panel, "aria-labelledby", "wm-rc-title");
+    set(&panel, "tabindex", "-1");
+    let head = add(&panel, "div", "wm-head", "");
+    set(&add(&head, "h2", "", &center.title), "id", "wm-rc-title");
+    add_close(&head, "close", "×", &strings.close);
+
+    let list = add_section(
+        &panel,
+        "checklists",
+        &strings.checklists,
+        state.data.lists.is_empty(),
+    );
+    for (id, checklist, progress) in &state.data.lists {
+        let counts = engine::checklist::counts(checklist, Some(progress));
+        let row = add_button(&add(&list, "li", "", ""), "wm-row", "");
+        set(&row, "data-rc-checklist", id);
+        set(&row, "data-checklist-id", id);
+        add(&row, "span", "wm-t", &checklist.title);
+        add(&row, "span", "wm-sum", &done_of(&strings.done_of, counts));
+    }
+
+    let list = add_section(
+        &panel,
+        "guides",
+        &strings.guides,
+        state.data.guides.is_empty(),
+    );
+    for (flow, title) in &state.data.guides {
+        let row = add_button(&add(&list, "li", "", ""), "wm-row", title);
+        set(&row, "data-rc-launch", flow);
+    }
+
+    let list = add_section(
+        &panel,
+        "articles",
+        &strings.articles,
+        center.articles.is_empty(),
+    );
+    let search = add(&list, "input", "", "");
+    // The search box goes before the list, under the heading.
+    let _ = list.before_with_node_1(&search);
+    set(&search, "type", "search");
+    set(&search, "data-rc-search", "");
+    set(&search, "aria-label", &strings.search);
+    set(&search, "placeholder", &strings.search);
+    if let Some(input) = search.dyn_ref::<HtmlInputElement>() {
+        input.set_value(&state.search);
+    }
+    for article in &center.articles {
+        let row = add(&list, "li", "", "");
+        set(&row, "data-article-id", &article.id);
+        let link = add(&row, "a", "wm-row", "");
+        let url = article.url.trim();
+        let lower = url.to_ascii_lowercase();
+        let external = lower.starts_with("https://") || lower.starts_with("http://");
+        // Only web addresses and paths on the host: never `javascript:` and the like.
+        if external || !lower.contains(':') {
+            set(&link, "href", url);
+        }
+        if external {
+            set(&link, "target", "_blank");
+            set(&link, "rel", "noopener");
+        }
+        add(&link, "span", "wm-t", &article.title);
+        add(&link, "span", "wm-sum", &article.summary);
+    }
+    filter_articles(state, dock);
+
+    if center.feedback {
+        let feedback = add_button(&panel, "wm-btn wm-feedback", &strings.send_feedback);
+        set(&feedback, "data-rc-feedback", "");
+    }
+}
+
+/// Appends `<div data-rc-section=NAME><h3>HEADING</h3><ul></ul></div>`, hidden when `empty`;
+/// returns the list.
+fn add_section(panel: &Element, name: &str, heading: &str, empty: bool) -> Element {
+    let section = add(panel, "div", "", "");
+    set(&section, "data-rc-section", name);
+    let _ = section.toggle_attribute_with_force("hidden", empty);
+    add(&section, "h3", "", heading);
+    add(&section, "ul", "", "")
+}
+
+/// Hides the articles whose title and summary do not contain the search (case-insensitive).
+fn filter_articles(state: &Panels, root: &Element) {
+    let query = lower(state.search.trim());
+    let Ok(rows) = root.query_selector_all("li[data-article-id]") else {
+        return;
+    };
+    let articles = &state.data.settings.resource_center.articles;
+    for (index, article) in (0..).zip(articles) {
+        if let Some(row) = rows
+            .item(index)
+            .and_then(|row| row.dyn_into::<Element>().ok())
+        {
+            let haystack = lower(&[article.title.as_str(), " ", &article.summary].concat());
+            let _ = row.toggle_attribute_with_force("hidden", !haystack.contains(&query));
+        }
+    }
+}
+
+fn corner_name(corner: Corner) -> &'static str {
+    match corner {
+        Corner::BottomRight => "bottom_right",
+        Corner::BottomLeft => "bottom_left",
+        Corner::TopRight => "top_right",
+        Corner::TopLeft => "top_left",
     }
 }
 
@@ -257,20 +695,23 @@ fn remember(id: &str, open: bool) {
 }
 
 /// Opens (reported, focus moves in) or minimises (focus back on the launcher) a checklist panel.
-fn set_open(ctx: Ctx, id: String, open: bool, return_focus: bool) {
+fn set_open(shared: &Shared, id: String, open: bool, return_focus: bool) {
     remember(&id, open);
-    ctx.view.update(|view| {
-        view.open.retain(|other| *other != id);
+    {
+        let mut state = shared.state.borrow_mut();
+        state.open.retain(|other| *other != id);
         if open {
-            view.open.push(id.clone());
+            state.open.push(id.clone());
         }
-    });
+        render(&state);
+        if open {
+            focus(&state, &checklist_selector("checklist", &id, ""));
+        } else if return_focus {
+            focus(&state, &checklist_selector("checklist-launcher", &id, ""));
+        }
+    }
     if open {
-        focus(checklist_selector("checklist", &id, ""));
-        ctx.actions
-            .with_value(|actions| (actions.checklist_opened)(id));
-    } else if return_focus {
-        focus(checklist_selector("checklist-launcher", &id, ""));
+        (shared.actions.checklist_opened)(id);
     }
 }
 
@@ -287,24 +728,27 @@ fn checklist_selector(surface: &str, id: &str, rest: &str) -> String {
     .concat()
 }
 
-/// Focuses the element matching `selector` once the pending render is on screen.
-fn focus(selector: String) {
-    request_animation_frame(move || {
-        let element = ROOT.with(|root| root.borrow().as_ref()?.query_selector(&selector).ok()?);
-        if let Some(element) = element.and_then(|element| element.dyn_into::<HtmlElement>().ok()) {
-            let _ = element.focus();
-        }
-    });
+/// Focuses the dock's element matching `selector`.
+fn focus(state: &Panels, selector: &str) {
+    if let Some(element) = state
+        .dock
+        .query_selector(selector)
+        .ok()
+        .flatten()
+        .and_then(|element| element.dyn_into::<HtmlElement>().ok())
+    {
+        let _ = element.focus();
+    }
 }
 
 /// Closes the resource center, focus back on its launcher when asked.
-fn close_center(ctx: Ctx, return_focus: bool) {
-    ctx.view.update(|view| {
-        view.rc_open = false;
-        view.query.clear();
-    });
+fn close_center(shared: &Shared, return_focus: bool) {
+    let mut state = shared.state.borrow_mut();
+    state.rc_open = false;
+    state.search.clear();
+    render(&state);
     if return_focus {
-        focus("[data-waymark-surface=resource-launcher]".into());
+        focus(&state, "[data-waymark-surface=resource-launcher]");
     }
 }
 
@@ -351,14 +795,15 @@ fn closest(element: &Element, selector: &str) -> Option<Element> {
     element.closest(selector).ok().flatten()
 }
 
-/// Every click in the dock, delegated: one listener keeps the wasm small. Buttons say what they
-/// do with their contract attributes (`data-item-action`, `data-rc-launch`, ...).
-fn on_click(ctx: Ctx, event: &web_sys::MouseEvent) {
-    let Some(button) = event
-        .target()
-        .and_then(|target| target.dyn_into::<Element>().ok())
-        .and_then(|target| closest(&target, "button"))
-    else {
+/// The element an event happened on.
+fn target(event: &Event) -> Option<Element> {
+    event.target()?.dyn_into::<Element>().ok()
+}
+
+/// Every click in the dock, delegated.
+fn on_click(shared: &'static Shared, event: &JsValue) {
+    let event: &Event = event.unchecked_ref();
+    let Some(button) = target(event).and_then(|target| closest(&target, "button")) else {
         return;
     };
     let attribute = |name: &str| button.get_attribute(name);
@@ -366,42 +811,46 @@ fn on_click(ctx: Ctx, event: &web_sys::MouseEvent) {
         .and_then(|element| element.get_attribute("data-checklist-id"))
         .unwrap_or_default();
     let expanded = attribute("aria-expanded").as_deref() == Some("true");
-    let launch = |flow: String| ctx.actions.with_value(|actions| (actions.launch)(flow));
+    let actions = &shared.actions;
     if let Some(flow) = attribute("data-rc-launch") {
-        close_center(ctx, true);
-        launch(flow);
+        close_center(shared, true);
+        (actions.launch)(flow);
     } else if attribute("data-rc-feedback").is_some() {
-        close_center(ctx, true);
-        ctx.actions.with_value(|actions| (actions.feedback)());
+        close_center(shared, true);
+        (actions.feedback)();
     } else if let Some(id) = attribute("data-rc-checklist") {
-        close_center(ctx, false);
-        set_open(ctx, id, true, false);
+        close_center(shared, false);
+        set_open(shared, id, true, false);
     } else if let Some(action) = attribute("data-item-action") {
         if action == "launch" {
-            set_open(ctx, checklist, false, true);
-            launch(attribute("data-flow-id").unwrap_or_default());
+            set_open(shared, checklist, false, true);
+            (actions.launch)(attribute("data-flow-id").unwrap_or_default());
         } else if let Some(item) =
             closest(&button, "li").and_then(|row| row.get_attribute("data-item-id"))
         {
             // The button goes once the tick lands: keep focus on the row.
             let row = [" li[data-item-id=\"", &item, "\"]"].concat();
-            focus(checklist_selector("checklist", &checklist, &row));
-            ctx.actions
-                .with_value(|actions| (actions.tick)(checklist, item));
+            focus(
+                &shared.state.borrow(),
+                &checklist_selector("checklist", &checklist, &row),
+            );
+            (actions.tick)(checklist, item);
         }
     } else {
         match attribute("data-action")
             .or_else(|| attribute("data-waymark-surface"))
             .as_deref()
         {
-            Some("minimise") => set_open(ctx, checklist, false, true),
-            Some("close") => close_center(ctx, true),
-            Some("close-celebration") => ctx.view.update(|view| view.celebration = None),
-            Some("checklist-launcher") => set_open(ctx, checklist, !expanded, false),
-            Some("resource-launcher") if expanded => close_center(ctx, false),
+            Some("minimise") => set_open(shared, checklist, false, true),
+            Some("close") => close_center(shared, true),
+            Some("close-celebration") => hide_celebration(&mut shared.state.borrow_mut()),
+            Some("checklist-launcher") => set_open(shared, checklist, !expanded, false),
+            Some("resource-launcher") if expanded => close_center(shared, false),
             Some("resource-launcher") => {
-                ctx.view.update(|view| view.rc_open = true);
-                focus("[data-waymark-surface=resource-center]".into());
+                let mut state = shared.state.borrow_mut();
+                state.rc_open = true;
+                render(&state);
+                focus(&state, "[data-waymark-surface=resource-center]");
             }
             _ => {}
         }
@@ -409,313 +858,35 @@ fn on_click(ctx: Ctx, event: &web_sys::MouseEvent) {
 }
 
 /// Esc in a panel minimises (checklist) or closes (resource center) it, focus back on its launcher.
-fn on_key(ctx: Ctx, event: &web_sys::KeyboardEvent) {
-    let panel = event
-        .target()
-        .and_then(|target| target.dyn_into::<Element>().ok())
-        .and_then(|target| closest(&target, ".wm-panel"));
-    let Some(panel) = panel.filter(|_| event.key() == "Escape") else {
+fn on_key(shared: &'static Shared, event: &JsValue) {
+    let event: &Event = event.unchecked_ref();
+    let escape = event
+        .dyn_ref::<KeyboardEvent>()
+        .is_some_and(|event| event.key() == "Escape");
+    let Some(panel) = target(event)
+        .and_then(|target| closest(&target, ".wm-panel"))
+        .filter(|_| escape)
+    else {
         return;
     };
     event.prevent_default();
     event.stop_propagation();
     match panel.get_attribute("data-checklist-id") {
-        Some(id) => set_open(ctx, id, false, true),
-        None => close_center(ctx, true),
+        Some(id) => set_open(shared, id, false, true),
+        None => close_center(shared, true),
     }
 }
 
-/// The fixed corner holding the celebration, every launcher and open panel, stacked.
-#[component]
-fn Dock(
-    /// The shared state.
-    ctx: Ctx,
-) -> impl IntoView {
-    move || {
-        ctx.data.with(|data| {
-            ctx.view.with(|view| {
-                let strings = &data.settings.strings;
-                let center = &data.settings.resource_center;
-                let celebration = view.celebration.as_ref().map(|(_, headline, name)| {
-                    view! {
-                        <div class="wm-cel" class:animate=!reduced_motion() data-waymark-surface="celebration" role="status">
-                            <span aria-hidden="true">"★"</span>
-                            <div>
-                                <strong class="wm-t">{headline.clone()}</strong>
-                                <span data-waymark-badge="">{name.clone()}</span>
-                            </div>
-                            <button type="button" class="wm-x" aria-label=strings.close.clone() data-action="close-celebration">
-                                <span aria-hidden="true">"×"</span>
-                            </button>
-                        </div>
-                    }
-                });
-                let blocks = data
-                    .lists
-                    .iter()
-                    .map(|(id, checklist, progress)| {
-                        view! {
-                            <ChecklistBlock id=id.clone() checklist=checklist.clone() progress=progress.clone()
-                                open=view.open.contains(id) strings=strings.clone() />
-                        }
-                    })
-                    .collect_view();
-                let center_view = center.enabled.then(|| {
-                    let rows = data
-                        .lists
-                        .iter()
-                        .map(|(id, checklist, progress)| {
-                            let counts = engine::checklist::counts(checklist, Some(progress));
-                            (id.clone(), checklist.title.clone(), done_of(&strings.done_of, counts))
-                        })
-                        .collect();
-                    view! {
-                        <ResourceCenter ctx=ctx settings=data.settings.clone() checklists=rows
-                            guides=data.guides.clone() open=view.rc_open query=view.query.clone() />
-                    }
-                });
-                view! {
-                    <div class="wm-dock" role="region" aria-label=strings.help.clone()
-                        data-position=corner_name(center.position)
-                        on:click=move |event| on_click(ctx, &event)
-                        on:keydown=move |event| on_key(ctx, &event)>
-                        {celebration}
-                        {blocks}
-                        {center_view}
-                    </div>
-                }
-            })
-        })
-    }
-}
-
-fn corner_name(corner: Corner) -> &'static str {
-    match corner {
-        Corner::BottomRight => "bottom_right",
-        Corner::BottomLeft => "bottom_left",
-        Corner::TopRight => "top_right",
-        Corner::TopLeft => "top_left",
-    }
-}
-
-/// One checklist: its launcher ("3/5") and, while open, its panel.
-#[component]
-fn ChecklistBlock(
-    /// The checklist's flow id.
-    id: String,
-    /// Its definition, already localised.
-    checklist: Checklist,
-    /// The user's progress through it.
-    progress: ChecklistProgress,
-    /// Whether the panel is open (else only the launcher shows).
-    open: bool,
-    /// The widget's own words.
-    strings: UiStrings,
-) -> impl IntoView {
-    let counts = engine::checklist::counts(&checklist, Some(&progress));
-    let panel = open.then(|| {
-        let title_id = ["wm-cl-", &id].concat();
-        let earned = progress.completed || progress.badge.is_some();
-        // Empty (hidden by the stylesheet) until earned; then it stays in the header.
-        let badge = match &checklist.badge {
-            Some(badge) if earned => badge.name.clone(),
-            _ => String::new(),
-        };
-        let items = checklist
-            .items
-            .iter()
-            .map(|item| {
-                let state = item_state(&checklist, item, &progress);
-                // Screen readers hear "Done"; everyone sees "Locked".
-                let (status_class, status) = match state {
-                    "done" => ("wm-sr", strings.done.clone()),
-                    "locked" => ("wm-lock", strings.locked.clone()),
-                    _ => ("", String::new()),
-                };
-                let tick = (item.manual && state == "open").then(|| {
-                    view! {
-                        <button type="button" class="wm-btn wm-primary" data-item-action="tick">
-                            {strings.mark_done.clone()}
-                        </button>
-                    }
-                });
-                let launch = item.launch_flow.clone().filter(|_| state != "locked").map(|flow| {
-                    view! {
-                        <button type="button" class="wm-btn" data-item-action="launch" data-flow-id=flow>
-                            {strings.show_me_how.clone()}
-                        </button>
-                    }
-                });
-                view! {
-                    <li data-item-id=item.id.clone() data-state=state tabindex="-1">
-                        <span class="wm-check" aria-hidden="true"></span>
-                        <div>
-                            <span class="wm-t">{item.title.clone()}</span>
-                            <span class="wm-d">{item.description.clone()}</span>
-                            <span class=status_class>{status}</span>
-                            <div class="wm-acts">{tick}{launch}</div>
-                        </div>
-                    </li>
-                }
-            })
-            .collect_view();
-        view! {
-            <div class="wm-panel" data-waymark-surface="checklist" data-checklist-id=id.clone() role="dialog"
-                aria-labelledby=title_id.clone() tabindex="-1">
-                <div class="wm-head">
-                    <h2 id=title_id.clone()>{checklist.title.clone()}</h2>
-                    <span class="wm-badge">{badge}</span>
-                    <button type="button" class="wm-x" data-action="minimise" aria-label=strings.close.clone()>
-                        <span aria-hidden="true">"−"</span>
-                    </button>
-                </div>
-                <div data-waymark-checklist-progress="">
-                    <span>{done_of(&strings.done_of, counts)}</span>
-                    <progress role="progressbar" aria-labelledby=title_id.clone() max=counts.1.max(1).to_string()
-                        value=counts.0.to_string() aria-valuemin="0" aria-valuemax=counts.1.to_string()
-                        aria-valuenow=counts.0.to_string()></progress>
-                </div>
-                <ul class="wm-items">{items}</ul>
-            </div>
-        }
-    });
-    view! {
-        <button type="button" class="wm-launch" data-waymark-surface="checklist-launcher" data-checklist-id=id
-            aria-expanded=if open { "true" } else { "false" }>
-            <span>{checklist.title.clone()}</span>
-            <span data-waymark-checklist-count="">{[counts.0.to_string(), counts.1.to_string()].join("/")}</span>
-        </button>
-        {panel}
-    }
-}
-
-/// The help launcher and its panel: checklists, guides to replay, searchable articles, feedback.
-#[component]
-fn ResourceCenter(
-    /// The shared state.
-    ctx: Ctx,
-    /// The app's settings for this user.
-    settings: ClientSettings,
-    /// (checklist id, title, "2 of 5 done") of every checklist.
-    checklists: Vec<(String, String, String)>,
-    /// Replayable flows: (flow id, title).
-    guides: Vec<(String, String)>,
-    /// Whether the panel is open (else only the launcher shows).
-    open: bool,
-    /// The article search, lower-cased and trimmed.
-    query: String,
-) -> impl IntoView {
-    let strings = &settings.strings;
-    let center = &settings.resource_center;
-    let panel = open.then(|| {
-        let checklists = {
-            let empty = checklists.is_empty();
-            let rows = checklists
-                .into_iter()
-                .map(|(id, title, count)| {
-                    view! {
-                        <li>
-                            <button type="button" class="wm-row" data-rc-checklist=id.clone() data-checklist-id=id>
-                                <span class="wm-t">{title}</span>
-                                <span class="wm-sum">{count}</span>
-                            </button>
-                        </li>
-                    }
-                })
-                .collect_view();
-            view! {
-                <div data-rc-section="checklists" hidden=empty>
-                    <h3>{strings.checklists.clone()}</h3>
-                    <ul>{rows}</ul>
-                </div>
-            }
-        };
-        let guides = {
-            let empty = guides.is_empty();
-            let rows = guides
-                .into_iter()
-                .map(|(flow, title)| {
-                    view! {
-                        <li>
-                            <button type="button" class="wm-row" data-rc-launch=flow>
-                                {title}
-                            </button>
-                        </li>
-                    }
-                })
-                .collect_view();
-            view! {
-                <div data-rc-section="guides" hidden=empty>
-                    <h3>{strings.guides.clone()}</h3>
-                    <ul>{rows}</ul>
-                </div>
-            }
-        };
-        let articles = {
-            let empty = center.articles.is_empty();
-            let rows = center
-                .articles
-                .iter()
-                .map(|article| {
-                    let haystack = lower(&[article.title.as_str(), " ", &article.summary].concat());
-                    let url = article.url.trim();
-                    let lower = url.to_ascii_lowercase();
-                    let external = lower.starts_with("https://") || lower.starts_with("http://");
-                    // Only web addresses and paths on the host: never `javascript:` and the like.
-                    let href = (external || !lower.contains(':')).then(|| url.to_string());
-                    view! {
-                        <li data-article-id=article.id.clone() hidden=!haystack.contains(&query)>
-                            <a class="wm-row" href=href target=external.then_some("_blank")
-                                rel=external.then_some("noopener")>
-                                <span class="wm-t">{article.title.clone()}</span>
-                                <span class="wm-sum">{article.summary.clone()}</span>
-                            </a>
-                        </li>
-                    }
-                })
-                .collect_view();
-            view! {
-                <div data-rc-section="articles" hidden=empty>
-                    <h3>{strings.articles.clone()}</h3>
-                    <input type="search" data-rc-search="" aria-label=strings.search.clone()
-                        placeholder=strings.search.clone()
-                        on:input=move |event| {
-                            let query = lower(event_target_value(&event).trim());
-                            ctx.view.update(|view| view.query = query);
-                        } />
-                    <ul>{rows}</ul>
-                </div>
-            }
-        };
-        let feedback = center.feedback.then(|| {
-            view! {
-                <button type="button" class="wm-btn wm-feedback" data-rc-feedback="">
-                    {strings.send_feedback.clone()}
-                </button>
-            }
-        });
-        view! {
-            <div class="wm-panel" data-waymark-surface="resource-center" role="dialog"
-                aria-labelledby="wm-rc-title" tabindex="-1">
-                <div class="wm-head">
-                    <h2 id="wm-rc-title">{center.title.clone()}</h2>
-                    <button type="button" class="wm-x" data-action="close" aria-label=strings.close.clone()>
-                        <span aria-hidden="true">"×"</span>
-                    </button>
-                </div>
-                {checklists}
-                {guides}
-                {articles}
-                {feedback}
-            </div>
-        }
-    });
-    view! {
-        <button type="button" class="wm-launch wm-help" data-waymark-surface="resource-launcher"
-            data-position=corner_name(center.position) aria-label=strings.help.clone()
-            aria-expanded=if open { "true" } else { "false" }>
-            <span aria-hidden="true">"?"</span>
-        </button>
-        {panel}
-    }
+/// Typing in the article search filters the list in place: focus and caret stay put.
+fn on_input(shared: &'static Shared, event: &JsValue) {
+    let event: &Event = event.unchecked_ref();
+    let Some(input) = target(event)
+        .filter(|target| target.has_attribute("data-rc-search"))
+        .and_then(|target| target.dyn_into::<HtmlInputElement>().ok())
+    else {
+        return;
+    };
+    let mut state = shared.state.borrow_mut();
+    state.search = input.value();
+    filter_articles(&state, &state.dock);
 }

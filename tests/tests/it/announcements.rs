@@ -6,11 +6,11 @@ use anyhow::ensure;
 use fantoccini::key::Key;
 use tests::actions::{open_host_as, press_key, reload, tab_to};
 use tests::checks::{
-    STEP_TIMEOUT, WidgetElement, check_near_viewport_edge, check_no_page_errors,
-    check_step_is_accessible, check_widget_element_never_shows, host_root_padding,
-    is_lifecycle_event, page_element_rectangle, wait_for_host_root_padding,
-    wait_for_no_visible_step, wait_for_stored_event, wait_for_visible_step,
-    wait_for_widget_element, wait_for_widget_element_gone, wait_for_widget_image_loaded,
+    WidgetElement, check_near_viewport_edge, check_no_page_errors, check_step_is_accessible,
+    check_widget_element_never_shows, host_root_padding, is_lifecycle_event,
+    page_element_rectangle, wait_for_host_root_padding, wait_for_no_visible_step,
+    wait_for_stored_event, wait_for_visible_step, wait_for_widget_element,
+    wait_for_widget_element_gone, wait_for_widget_element_settled, wait_for_widget_image_loaded,
     wait_for_widget_ready,
 };
 use tests::flows::{banner_announcement, modal_announcement_with_image, slideout_announcement};
@@ -90,7 +90,7 @@ async fn show_and_close_the_slideout(world: &mut World) -> anyhow::Result<()> {
         "a slide-out is a non-modal dialog: {}",
         slideout.describe()
     );
-    let settled = wait_for_settled_position(client, &step_of_kind("slideout")).await?;
+    let settled = wait_for_widget_element_settled(client, &step_of_kind("slideout")).await?;
     check_near_viewport_edge(client, &settled.rectangle, "bottom_right", CORNER_MARGIN_PX).await?;
     check_step_is_accessible(client, &axe_source, "slide-out announcement").await?;
 
@@ -123,7 +123,7 @@ async fn push_and_close_the_top_banner(world: &mut World) -> anyhow::Result<()> 
     let client = world.client();
 
     wait_for_banner(client, TITLE, "top", "true").await?;
-    let banner = wait_for_settled_position(client, &step_of_kind("banner")).await?;
+    let banner = wait_for_widget_element_settled(client, &step_of_kind("banner")).await?;
     check_near_viewport_edge(client, &banner.rectangle, "top", 0.0).await?;
     wait_for_host_root_padding(client, "top", banner.rectangle.height).await?;
     // Pushed, not covered: the host's header starts below the banner.
@@ -171,7 +171,7 @@ async fn overlay_and_close_the_bottom_banner(world: &mut World) -> anyhow::Resul
     let client = world.client();
 
     let banner = wait_for_banner(client, TITLE, "bottom", "false").await?;
-    let settled = wait_for_settled_position(client, &step_of_kind("banner")).await?;
+    let settled = wait_for_widget_element_settled(client, &step_of_kind("banner")).await?;
     check_near_viewport_edge(client, &settled.rectangle, "bottom", 0.0).await?;
     let (top, bottom) = host_root_padding(client).await?;
     ensure!(
@@ -212,30 +212,6 @@ async fn wait_for_banner(
         );
     }
     Ok(banner)
-}
-
-/// Waits until an element has stopped moving (a slide-in animation ends), and returns it.
-async fn wait_for_settled_position(
-    client: &fantoccini::Client,
-    selector: &str,
-) -> anyhow::Result<WidgetElement> {
-    let mut previous = wait_for_widget_element(client, selector, "the surface shows").await?;
-    tests::checks::wait_until(
-        &format!("`{selector}` stops moving"),
-        STEP_TIMEOUT,
-        async || {
-            tokio::time::sleep(std::time::Duration::from_millis(250)).await;
-            let now = wait_for_widget_element(client, selector, "the surface shows").await?;
-            let settled = now.rectangle == previous.rectangle;
-            previous = now.clone();
-            Ok(if settled {
-                tests::checks::Observation::Ready(now)
-            } else {
-                tests::checks::Observation::NotYet(format!("still moving: {:?}", now.rectangle))
-            })
-        },
-    )
-    .await
 }
 
 /// The dismissal is stored, and after a reload the announcement does not come back.

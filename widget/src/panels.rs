@@ -406,14 +406,18 @@ fn render(state: &Panels) {
 
     let focused = dock.query_selector(":focus").ok().flatten();
     let key = focused.as_ref().map(|element| focus_key(dock, element));
+    // The search box is the dock's only input (casts are unchecked: the dock builds every node).
     let caret = focused
-        .and_then(|element| element.dyn_into::<HtmlInputElement>().ok())
-        .map(|input| (input.selection_start(), input.selection_end()));
+        .filter(|element| element.has_attribute("data-rc-search"))
+        .map(|element| {
+            let input: &HtmlInputElement = element.unchecked_ref();
+            (input.selection_start(), input.selection_end())
+        });
     for element in shown {
         element.remove();
     }
-    while let Some(node) = fresh.first_child() {
-        let _ = dock.append_child(&node);
+    while let Some(element) = fresh.first_element_child() {
+        let _ = dock.append_child(&element);
     }
 
     let Some(key) = key else {
@@ -423,17 +427,14 @@ fn render(state: &Panels) {
         return;
     };
     for index in 0..candidates.length() {
-        let Some(element) = candidates
-            .item(index)
-            .and_then(|node| node.dyn_into::<HtmlElement>().ok())
-        else {
+        let Some(element) = candidates.item(index) else {
             continue;
         };
-        if focus_key(dock, &element) == key {
+        let element: &HtmlElement = element.unchecked_ref();
+        if focus_key(dock, element) == key {
             let _ = element.focus();
-            if let (Some((Ok(Some(start)), Ok(Some(end)))), Some(input)) =
-                (caret, element.dyn_ref::<HtmlInputElement>())
-            {
+            if let Some((Ok(Some(start)), Ok(Some(end)))) = caret {
+                let input: &HtmlInputElement = element.unchecked_ref();
                 let _ = input.set_selection_range(start, end);
             }
             return;
@@ -584,6 +585,7 @@ fn render_center(state: &Panels, dock: &Element) {
         &strings.checklists,
         state.data.lists.is_empty(),
     );
+    let list = add(&list, "ul", "", "");
     for (id, checklist, progress) in &state.data.lists {
         let counts = engine::checklist::counts(checklist, Some(progress));
         let row = add_button(&add(&list, "li", "", ""), "wm-row", "");
@@ -599,27 +601,27 @@ fn render_center(state: &Panels, dock: &Element) {
         &strings.guides,
         state.data.guides.is_empty(),
     );
+    let list = add(&list, "ul", "", "");
     for (flow, title) in &state.data.guides {
         let row = add_button(&add(&list, "li", "", ""), "wm-row", title);
         set(&row, "data-rc-launch", flow);
     }
 
-    let list = add_section(
+    let section = add_section(
         &panel,
         "articles",
         &strings.articles,
         center.articles.is_empty(),
     );
-    let search = add(&list, "input", "", "");
-    // The search box goes before the list, under the heading.
-    let _ = list.before_with_node_1(&search);
+    let search = add(&section, "input", "", "");
     set(&search, "type", "search");
     set(&search, "data-rc-search", "");
     set(&search, "aria-label", &strings.search);
     set(&search, "placeholder", &strings.search);
-    if let Some(input) = search.dyn_ref::<HtmlInputElement>() {
-        input.set_value(&state.search);
-    }
+    search
+        .unchecked_ref::<HtmlInputElement>()
+        .set_value(&state.search);
+    let list = add(&section, "ul", "", "");
     for article in &center.articles {
         let row = add(&list, "li", "", "");
         set(&row, "data-article-id", &article.id);
@@ -646,14 +648,13 @@ fn render_center(state: &Panels, dock: &Element) {
     }
 }
 
-/// Appends `<div data-rc-section=NAME><h3>HEADING</h3><ul></ul></div>`, hidden when `empty`;
-/// returns the list.
+/// Appends `<div data-rc-section=NAME><h3>HEADING</h3></div>`, hidden when `empty`.
 fn add_section(panel: &Element, name: &str, heading: &str, empty: bool) -> Element {
     let section = add(panel, "div", "", "");
     set(&section, "data-rc-section", name);
     let _ = section.toggle_attribute_with_force("hidden", empty);
     add(&section, "h3", "", heading);
-    add(&section, "ul", "", "")
+    section
 }
 
 /// Hides the articles whose title and summary do not contain the search (case-insensitive).
@@ -664,10 +665,8 @@ fn filter_articles(state: &Panels, root: &Element) {
     };
     let articles = &state.data.settings.resource_center.articles;
     for (index, article) in (0..).zip(articles) {
-        if let Some(row) = rows
-            .item(index)
-            .and_then(|row| row.dyn_into::<Element>().ok())
-        {
+        if let Some(row) = rows.item(index) {
+            let row: &Element = row.unchecked_ref();
             let haystack = lower(&[article.title.as_str(), " ", &article.summary].concat());
             let _ = row.toggle_attribute_with_force("hidden", !haystack.contains(&query));
         }
@@ -730,14 +729,8 @@ fn checklist_selector(surface: &str, id: &str, rest: &str) -> String {
 
 /// Focuses the dock's element matching `selector`.
 fn focus(state: &Panels, selector: &str) {
-    if let Some(element) = state
-        .dock
-        .query_selector(selector)
-        .ok()
-        .flatten()
-        .and_then(|element| element.dyn_into::<HtmlElement>().ok())
-    {
-        let _ = element.focus();
+    if let Some(element) = state.dock.query_selector(selector).ok().flatten() {
+        let _ = element.unchecked_ref::<HtmlElement>().focus();
     }
 }
 
@@ -795,9 +788,9 @@ fn closest(element: &Element, selector: &str) -> Option<Element> {
     element.closest(selector).ok().flatten()
 }
 
-/// The element an event happened on.
+/// The element an event happened on (events on the dock always come from its elements).
 fn target(event: &Event) -> Option<Element> {
-    event.target()?.dyn_into::<Element>().ok()
+    Some(event.target()?.unchecked_into())
 }
 
 /// Every click in the dock, delegated.
@@ -860,9 +853,7 @@ fn on_click(shared: &'static Shared, event: &JsValue) {
 /// Esc in a panel minimises (checklist) or closes (resource center) it, focus back on its launcher.
 fn on_key(shared: &'static Shared, event: &JsValue) {
     let event: &Event = event.unchecked_ref();
-    let escape = event
-        .dyn_ref::<KeyboardEvent>()
-        .is_some_and(|event| event.key() == "Escape");
+    let escape = event.unchecked_ref::<KeyboardEvent>().key() == "Escape";
     let Some(panel) = target(event)
         .and_then(|target| closest(&target, ".wm-panel"))
         .filter(|_| escape)
@@ -880,13 +871,10 @@ fn on_key(shared: &'static Shared, event: &JsValue) {
 /// Typing in the article search filters the list in place: focus and caret stay put.
 fn on_input(shared: &'static Shared, event: &JsValue) {
     let event: &Event = event.unchecked_ref();
-    let Some(input) = target(event)
-        .filter(|target| target.has_attribute("data-rc-search"))
-        .and_then(|target| target.dyn_into::<HtmlInputElement>().ok())
-    else {
+    let Some(input) = target(event).filter(|target| target.has_attribute("data-rc-search")) else {
         return;
     };
     let mut state = shared.state.borrow_mut();
-    state.search = input.value();
+    state.search = input.unchecked_ref::<HtmlInputElement>().value();
     filter_articles(&state, &state.dock);
 }

@@ -256,6 +256,36 @@ pub async fn check_no_page_errors(client: &Client) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Waits until the host page's `waymark.on(name)` callback has heard an event whose detail has
+/// `key` equal to `value` (e.g. `checklist_item_completed` with `item_id`).
+pub async fn wait_for_host_heard(
+    client: &Client,
+    name: &str,
+    key: &str,
+    value: &str,
+    timeout: Duration,
+) -> anyhow::Result<()> {
+    let deadline = Instant::now() + timeout;
+    loop {
+        let heard = client
+            .execute(
+                "const [name, key, value] = arguments; const record = window.__waymarkTest; \
+                 return !!record && record.lifecycle.some((entry) => entry.name === name \
+                   && entry.detail && entry.detail[key] === value);",
+                vec![name.into(), key.into(), value.into()],
+            )
+            .await?;
+        if heard == serde_json::json!(true) {
+            return Ok(());
+        }
+        ensure!(
+            Instant::now() < deadline,
+            "the host's waymark.on(\"{name}\") never heard {key} = {value}"
+        );
+        tokio::time::sleep(POLL_INTERVAL).await;
+    }
+}
+
 /// Fails when the widget has already announced `step_viewed` on the current page: used while its
 /// step cannot be seen yet (its target is hidden), since the event promises a visible step.
 pub async fn check_no_step_viewed_yet(client: &Client) -> anyhow::Result<()> {

@@ -619,8 +619,47 @@ impl App {
             }
         }
         if progress.checklists != self.live.progress.checklists {
-            self.live.progress.checklists = progress.checklists;
+            let before = std::mem::replace(&mut self.live.progress.checklists, progress.checklists);
+            self.announce_checklist_milestones(&before);
             self.update_panels();
+        }
+    }
+
+    /// The collector records the milestones that conditions complete; the host still hears of
+    /// each one through `on`, as it does for milestones recorded here.
+    fn announce_checklist_milestones(
+        &self,
+        before: &std::collections::BTreeMap<String, engine::progress::ChecklistProgress>,
+    ) {
+        for (checklist_id, now) in &self.live.progress.checklists {
+            let earlier = before.get(checklist_id);
+            let mut milestones: Vec<LifecycleEvent> = now
+                .done
+                .iter()
+                .filter(|item_id| earlier.is_none_or(|earlier| !earlier.done.contains(item_id)))
+                .map(|item_id| LifecycleEvent::ChecklistItemCompleted {
+                    checklist_id: checklist_id.clone(),
+                    item_id: item_id.clone(),
+                    manual: false,
+                })
+                .collect();
+            if now.completed && !earlier.is_some_and(|earlier| earlier.completed) {
+                milestones.push(LifecycleEvent::ChecklistCompleted {
+                    checklist_id: checklist_id.clone(),
+                });
+            }
+            if let Some(badge_id) = &now.badge
+                && earlier.is_none_or(|earlier| earlier.badge.is_none())
+            {
+                milestones.push(LifecycleEvent::BadgeEarned {
+                    checklist_id: checklist_id.clone(),
+                    badge_id: badge_id.clone(),
+                });
+            }
+            for milestone in milestones {
+                let (name, properties) = codec::lifecycle_to_track(&milestone);
+                self.emit_event(name, Value::Object(properties));
+            }
         }
     }
 

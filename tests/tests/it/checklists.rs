@@ -14,8 +14,8 @@ use tests::actions::{
 use tests::checks::{
     EVENT_DELIVERY_TIMEOUT, LifecycleCounts, STEP_TIMEOUT, check_no_page_errors,
     check_widget_element_never_shows, check_widget_surface_is_accessible, checklist_counts,
-    is_lifecycle_event, wait_for_exact_counts, wait_for_no_visible_step, wait_for_path,
-    wait_for_stored_event, wait_for_visible_step, wait_for_widget_attribute,
+    is_lifecycle_event, wait_for_exact_counts, wait_for_host_heard, wait_for_no_visible_step,
+    wait_for_path, wait_for_stored_event, wait_for_visible_step, wait_for_widget_attribute,
     wait_for_widget_element, wait_for_widget_ready, wait_for_widget_text, widget_elements,
 };
 use tests::flows::{gated, gated_checklist, onboarding, onboarding_checklist, single_modal_tour};
@@ -136,6 +136,15 @@ async fn work_through_the_checklist(world: &mut World) -> anyhow::Result<()> {
             (onboarding::CREATE_PROJECT, "done"),
             (onboarding::VISIT_SETTINGS, "open"),
         ],
+        LIVE_TICK_TIMEOUT,
+    )
+    .await?;
+    // The collector recorded that milestone; the host still hears it through `waymark.on`.
+    wait_for_host_heard(
+        client,
+        "checklist_item_completed",
+        "item_id",
+        onboarding::CREATE_PROJECT,
         LIVE_TICK_TIMEOUT,
     )
     .await?;

@@ -203,11 +203,14 @@ impl World {
 
     /// The WebDriver client of the second browser (see [`World::start_second_browser`]).
     pub fn second_client(&self) -> &Client {
-        &self
-            .second_browser
+        &self.second_browser().client
+    }
+
+    /// The second browser itself, for DevTools commands (see [`World::start_second_browser`]).
+    pub fn second_browser(&self) -> &Browser {
+        self.second_browser
             .as_ref()
             .expect("start_second_browser must be called first")
-            .client
     }
 
     /// A user id no other scenario (or earlier run) has used.

@@ -190,6 +190,15 @@ async fn work_through_the_checklist(world: &mut World) -> anyhow::Result<()> {
     )
     .await?;
 
+    // This device asks for reduced motion: the celebration must come without its animation.
+    world
+        .second_browser()
+        .devtools(
+            "Emulation.setEmulatedMedia",
+            serde_json::json!({"features": [{"name": "prefers-reduced-motion", "value": "reduce"}]}),
+        )
+        .await?;
+
     // The last item: visiting the settings on that device completes the checklist.
     click_host_element(second, host::NAV_SETTINGS).await?;
     wait_for_path(second, "/settings").await?;
@@ -202,6 +211,15 @@ async fn work_through_the_checklist(world: &mut World) -> anyhow::Result<()> {
     ensure!(
         celebration.attribute("role") == Some("status"),
         "the celebration should be a role=status live region: {}",
+        celebration.describe()
+    );
+    ensure!(
+        !celebration
+            .attribute("class")
+            .unwrap_or_default()
+            .split_whitespace()
+            .any(|class| class == "animate"),
+        "under prefers-reduced-motion the celebration must not animate: {}",
         celebration.describe()
     );
     wait_for_widget_text(

@@ -1,8 +1,10 @@
 //! Persistence behind one trait, so SQLite (the default) and PostgreSQL share every handler.
 //! Handlers validate; a store only reads and writes, each ingest in one transaction.
 
+mod accounts;
 mod postgres;
 mod sqlite;
+mod surveys;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -229,8 +231,11 @@ pub fn account_traits_by_user(events: Vec<GroupEvent>) -> HashMap<String, Map<St
         .collect()
 }
 
+pub use accounts::AccountStore;
+pub use surveys::SurveyStore;
+
 #[async_trait]
-pub trait Store: Send + Sync {
+pub trait Store: SurveyStore + AccountStore + Send + Sync {
     async fn upsert_app(&self, app: &App) -> anyhow::Result<()>;
     async fn apps(&self) -> anyhow::Result<Vec<App>>;
 

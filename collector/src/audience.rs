@@ -3,7 +3,7 @@
 //! never reads events) and evaluates them with `engine::audience`. The widget never evaluates
 //! rules: it only receives the flows that hold, with locked steps and items marked.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
 use engine::audience::{Device, Facts, Rule, TraitScope, matches, uses, walk_rules};
@@ -188,6 +188,17 @@ pub fn disclose(flows: &[Flow], facts: &Facts, active_flow: Option<&str>) -> Vec
 /// How many stored users match a rule, out of how many: a full scan, evaluated in memory.
 /// There is no page here, so URL and device rules match nobody.
 pub async fn count(store: &dyn Store, app_id: &str, rule: &Rule) -> anyhow::Result<(u64, u64)> {
+    let (matching, total) = matching_users(store, app_id, rule).await?;
+    Ok((matching.len() as u64, total))
+}
+
+/// The stored users a rule matches, and how many users there are, as [`count`] judges them
+/// (reports filter answers and feedback by segment with it).
+pub async fn matching_users(
+    store: &dyn Store,
+    app_id: &str,
+    rule: &Rule,
+) -> anyhow::Result<(HashSet<String>, u64)> {
     let segments = segments_for(store, app_id, &[rule]).await?;
     let needs = Needs::of(std::iter::once(rule).chain(segments.values()));
     let mut events = if needs.event_names.is_empty() {
@@ -210,14 +221,14 @@ pub async fn count(store: &dyn Store, app_id: &str, rule: &Rule) -> anyhow::Resu
         segments,
         ..Facts::default()
     };
-    let mut matching = 0;
+    let mut matching = HashSet::new();
     for (user_id, traits) in &users {
         facts.locale = locale_trait(traits);
         facts.traits = traits.clone();
         facts.events = events.remove(user_id).unwrap_or_default();
         facts.account_traits = accounts.remove(user_id).unwrap_or_default();
         if matches(rule, &facts) {
-            matching += 1;
+            matching.insert(user_id.clone());
         }
     }
     Ok((matching, users.len() as u64))

@@ -2,7 +2,8 @@
 //! settings and one indexed read of the user, plus the events, account traits, visited pages or
 //! segments that a live flow's rules read (only when one does). Flows whose audience or
 //! `requires` does not hold are left out, locked steps and items are marked, checklist items that
-//! became done are recorded, and every text arrives in the user's language.
+//! became done are recorded, surveys the user is not sampled for and `days_after` flows not yet
+//! due are held back, and every text arrives in the user's language.
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
@@ -26,6 +27,8 @@ use crate::error::Error;
 use crate::ingest::check_user_id;
 use crate::keys::authorize_write;
 use crate::locale::{client_settings, wanted_locales};
+use crate::storage::now_ms;
+use crate::surveys::{Calendar, asked, held};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/v1/boot", get(boot))
@@ -129,6 +132,14 @@ async fn boot(
         flows = disclose(&live, &facts, active.as_deref());
     }
 
+    // Surveys the user is not sampled for, and `days_after` flows not due yet, are held back here
+    // (the collector's clock decides); re-asking is the widget's call, from `asked`.
+    let calendar = Calendar::of(store, &app.id, &user_id, &user.traits, &flows, now_ms()).await?;
+    flows.retain(|flow| {
+        active.as_deref() == Some(flow.id.as_str()) || held(flow, &user_id, &calendar).is_none()
+    });
+    let asked = asked(store, &app.id, &user_id, &flows).await?;
+
     let settings = client_settings(&app_settings, &wanted, &flows);
     for flow in &mut flows {
         localize(flow, &wanted);
@@ -145,6 +156,7 @@ async fn boot(
         traits: user.traits,
         next,
         settings,
+        asked,
     }))
 }
 

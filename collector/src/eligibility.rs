@@ -10,6 +10,7 @@ use axum::routing::get;
 use axum::{Extension, Json, Router};
 use engine::audience::{Device, Facts, Rule, TraitScope, matches};
 use engine::pattern::url_matches;
+use engine::survey::{DAY_MS, reask_due};
 use engine::{Flow, FlowStatus, Frequency, Trigger};
 use serde::{Deserialize, Serialize};
 
@@ -20,7 +21,8 @@ use crate::flows::content_kind;
 use crate::ingest::check_user_id;
 use crate::keys::AdminApp;
 use crate::locale::wanted_locales;
-use crate::storage::StartOrSuppression;
+use crate::storage::{StartOrSuppression, now_ms};
+use crate::surveys::{Calendar, held};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/v1/admin/users/{user_id}/eligibility", get(eligibility))
@@ -70,12 +72,15 @@ async fn eligibility(
     if !store.user_known(&app.id, &user_id).await? {
         return Err(Error::UserNotFound(user_id));
     }
-    let (flows, user, history) = tokio::try_join!(
+    let (flows, user, history, asked) = tokio::try_join!(
         store.flows(&app.id),
         store.user(&app.id, &user_id),
         store.starts_and_suppressions(&app.id, &user_id),
+        store.latest_starts(&app.id, &user_id),
     )?;
     let flows: Vec<Flow> = flows.into_iter().map(|stored| stored.flow).collect();
+    let now = now_ms();
+    let calendar = Calendar::of(store, &app.id, &user_id, &user.traits, &flows, now).await?;
     let url = query.url.filter(|url| !url.trim().is_empty());
     let rules: Vec<&Rule> = flows.iter().flat_map(flow_rules).collect();
     let visit = Visit {
@@ -93,6 +98,9 @@ async fn eligibility(
     let facts = audience::facts(store, &app.id, visitor, &rules, visit).await?;
     let suppressed = suppressions_since_start(history);
     let judge = Judge {
+        user_id: &user_id,
+        calendar: &calendar,
+        asked: &asked,
         facts: &facts,
         progress: &user.progress,
         url: url.as_deref(),
@@ -118,6 +126,10 @@ fn suppressions_since_start(history: Vec<StartOrSuppression>) -> HashMap<String,
 
 /// Everything one user's verdicts depend on.
 struct Judge<'a> {
+    user_id: &'a str,
+    calendar: &'a Calendar,
+    /// When each flow was last started (the sender's clock), for survey re-asks.
+    asked: &'a HashMap<String, i64>,
     facts: &'a Facts,
     progress: &'a engine::UserProgress,
     url: Option<&'a str>,
@@ -160,6 +172,25 @@ impl Judge<'_> {
         {
             return blocked("prerequisite_missing", unmet(requires, self.facts));
         }
+        if let Some(held) = held(flow, self.user_id, self.calendar) {
+            let (reason, detail) = held.explain(self.calendar.now);
+            return blocked(reason, detail);
+        }
+        // A survey due again is judged as if it had never been started, as the widget does.
+        if let Some(survey) = &flow.survey
+            && let Some(&asked_at) = self.asked.get(&flow.id)
+            && let Some(reask_days) = survey.reask_days
+        {
+            let now = self.calendar.now;
+            if !reask_due(Some(reask_days), Some(asked_at), now) {
+                let ago = (now - asked_at).max(0) / DAY_MS;
+                return blocked(
+                    "asked_recently",
+                    format!("asked {ago} days ago (re-ask after {reask_days})"),
+                );
+            }
+            return self.trigger_and_fatigue(flow);
+        }
         let runs = self.progress.flows.get(&flow.id);
         if flow.checklist.is_some() {
             // Checklists are ambient: no trigger, no fatigue budget, done once completed.
@@ -188,6 +219,12 @@ impl Judge<'_> {
                 "shown once already and closed before the end".into(),
             );
         }
+        self.trigger_and_fatigue(flow)
+    }
+
+    /// The last checks: the page against a URL trigger, then the widget's fatigue budget.
+    fn trigger_and_fatigue(&self, flow: &Flow) -> (Status, Option<&'static str>, Option<String>) {
+        let blocked = |reason, detail: String| (Status::Blocked, Some(reason), Some(detail));
         if let (Trigger::Url { pattern }, Some(url)) = (&flow.trigger, self.url)
             && !url_matches(pattern, url)
         {

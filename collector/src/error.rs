@@ -60,6 +60,9 @@ pub enum Error {
     },
     #[error("not found")]
     NotFound,
+    /// A 404 naming what was looked for (`id`, `tag`), code `not_found`.
+    #[error("{message}")]
+    Missing { field: String, message: String },
     #[error("method not allowed")]
     MethodNotAllowed,
     #[error("internal error")]
@@ -92,7 +95,8 @@ impl Error {
             Error::FlowNotFound(_)
             | Error::SegmentNotFound(_)
             | Error::UserNotFound(_)
-            | Error::NotFound => StatusCode::NOT_FOUND,
+            | Error::NotFound
+            | Error::Missing { .. } => StatusCode::NOT_FOUND,
             Error::FlowExists(_) | Error::SegmentExists(_) | Error::SegmentInUse { .. } => {
                 StatusCode::CONFLICT
             }
@@ -120,7 +124,7 @@ impl Error {
             Error::SegmentInUse { .. } => "segment_in_use",
             Error::InvalidSettings(_) => "invalid_settings",
             Error::UserNotFound(_) => "user_not_found",
-            Error::NotFound => "not_found",
+            Error::NotFound | Error::Missing { .. } => "not_found",
             Error::MethodNotAllowed => "method_not_allowed",
             Error::Internal(_) => "internal",
         }
@@ -132,6 +136,7 @@ impl Error {
             | Error::Invalid { field, .. }
             | Error::Unprocessable { field, .. } => Some(field.clone()),
             Error::InvalidBody { field, .. } => field.clone(),
+            Error::Missing { field, .. } => Some(field.clone()),
             Error::InvalidWriteKey => Some("write_key".into()),
             Error::InvalidAdminKey => Some("authorization".into()),
             Error::OriginNotAllowed(_) => Some("origin".into()),

@@ -1,6 +1,7 @@
-//! `POST /v1/batch`: validates a whole batch of widget events (hand ticks of checklist items
-//! included), stores the new ones and folds them into the user's progress in one transaction,
-//! records the checklist items that batch completed, then answers with what to show next.
+//! `POST /v1/batch`: validates a whole batch of widget events (hand ticks of checklist items,
+//! survey answers and feedback included), stores the new ones and folds them into the user's
+//! progress in one transaction, records the checklist items that batch completed, then answers
+//! with what to show next.
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -23,9 +24,11 @@ use crate::checklists::{
     Tick, check_reserved_ids, check_ticks, open_checklists, pending_events, record,
 };
 use crate::error::Error;
+use crate::feedback::{self, check_submission};
 use crate::keys::authorize_write;
 use crate::locale::wanted_locales;
 use crate::storage::{IngestBatch, NewEvent, now_ms};
+use crate::surveys::check_answers;
 
 const MAX_BODY_BYTES: usize = 512 * 1024;
 const MAX_EVENTS: usize = 500;
@@ -53,6 +56,8 @@ async fn batch(
         prepare_events(batch.events)?.into_iter().unzip();
     check_reserved_ids(&batch.user_id, &indices, &events)?;
     let flows = state.live_flows.get(state.store.as_ref(), &app.id).await?;
+    // Answers are checked against the live flow, like every other event before anything is stored.
+    check_answers(&flows, &indices, &events)?;
     let sender = Sender {
         state: &state,
         app_id: &app.id,
@@ -298,6 +303,10 @@ fn prepare_event(index: usize, event: WireEvent) -> Result<NewEvent, Error> {
                 at("name"),
                 "a track event needs a name",
             ));
+        }
+        (EventKind::Track, Some(name)) if name == feedback::EVENT_NAME => {
+            check_submission(index, &event.properties)?;
+            None
         }
         (EventKind::Track, Some(name)) => match LifecycleEvent::from_track(name, &event.properties)
         {

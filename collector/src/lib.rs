@@ -1,6 +1,7 @@
 //! The Waymark collector: takes events from the widget, tells it what to show, lets admins
 //! manage flows and serves the widget's files. `main.rs` only parses flags and calls [`run`].
 
+mod accounts;
 mod assets;
 mod audience;
 mod body;
@@ -11,16 +12,21 @@ mod config;
 mod eligibility;
 mod error;
 mod events;
+mod feedback;
 mod flows;
 mod funnel;
 mod ingest;
 mod keys;
 mod locale;
 pub mod markdown;
+mod notes;
+mod plan;
+mod problems;
 pub mod schema;
 mod segments;
 mod settings;
 pub mod storage;
+mod surveys;
 
 use std::sync::Arc;
 
@@ -84,6 +90,12 @@ pub fn app(state: AppState) -> Router {
         .merge(segments::router())
         .merge(settings::router())
         .merge(eligibility::router())
+        .merge(accounts::router())
+        .merge(notes::router())
+        .merge(plan::router())
+        .merge(problems::router())
+        .merge(surveys::router())
+        .merge(feedback::router())
         .layer(from_fn_with_state(state.clone(), keys::require_admin));
     // The fallback is set before the CORS layer so that preflights reach the middleware.
     let api = Router::new()

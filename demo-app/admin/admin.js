@@ -1,4 +1,4 @@
-// The Waymark admin app: client-side routing, the flows list, the flow editor for every pattern (tours, announcements, banners, slide-outs, hotspots, checklists; prerequisites, translations, theme) with the collector's field errors, preview, the funnel view, saved segments with the rule builder, app settings and the users "why" page.
+// The Waymark admin app: client-side routing, the flows list, the flow editor for every pattern (tours, announcements, banners, slide-outs, hotspots, checklists, surveys; prerequisites, translations, theme) with the collector's field errors, preview, the funnel view, saved segments with the rule builder, app settings, the users "why" page, and the insight pages (surveys with SVG charts, feedback, accounts and their register cards, recurring problems).
 (function () {
   "use strict";
 
@@ -20,6 +20,16 @@
     tooltip: POINTING, hotspot: POINTING, modal: POINTING,
     banner: [["top", "Top of the page"], ["bottom", "Bottom of the page"]],
     slideout: [["right", "Bottom-right corner"], ["left", "Bottom-left corner"]]
+  };
+  // Content types whose steps may only be some kinds (surveys ask in modals and slide-outs).
+  var KINDS_FOR_TYPE = { survey: ["slideout", "modal"] };
+  var SCALE_KINDS = { nps: [0, 10], ces: [1, 7], csat: [1, 5] };
+  var CHOICE_KINDS = { single: true, multiple: true };
+  // engine::survey::standard_title: a blank title on a scale question shows these words.
+  var STANDARD_TITLES = {
+    nps: function () { return "How likely are you to recommend us to a friend or colleague?"; },
+    ces: function (task) { return task ? "How easy was it to " + task + "?" : "How easy was it?"; },
+    csat: function () { return "How satisfied are you?"; }
   };
   var editor = null; // { flow: stored flow or null, dirty: bool, buttonMaps: [[action...]] }
   var stepSeq = 0;
@@ -67,6 +77,9 @@
     if (!trigger) return "";
     if (trigger.type === "url") return "Page " + trigger.pattern;
     if (trigger.type === "event") return "Event " + trigger.name;
+    if (trigger.type === "completed") return "After " + trigger.flow + " is completed";
+    if (trigger.type === "step_completed") return "After step " + trigger.step + " of " + trigger.flow;
+    if (trigger.type === "days_after") return trigger.days + " days after " + (trigger.since === "signup" ? "sign-up" : "first visit");
     return "Manual";
   }
 
@@ -119,13 +132,22 @@
     if ((match = path.match(/^\/segments\/([^/]+)\/edit$/))) return showSegmentEditor(decodeURIComponent(match[1]));
     if (path === "/settings") return showSettings();
     if (path === "/users") return showUsers();
+    if (path === "/surveys") return showSurveys();
+    if ((match = path.match(/^\/surveys\/([^/]+)$/))) return showSurvey(decodeURIComponent(match[1]));
+    if (path === "/feedback") return showFeedback();
+    if (path === "/accounts") return showAccounts();
+    if ((match = path.match(/^\/accounts\/([^/]+)$/))) return showAccount(decodeURIComponent(match[1]));
+    if (path === "/problems") return showProblems();
     mount("view-not-found");
   }
 
   // Marks the header link of the current section with aria-current.
+  var NAV_SECTIONS = [["/segments", "nav-segments"], ["/settings", "nav-settings-admin"], ["/users", "nav-users"], ["/surveys", "nav-surveys"],
+    ["/feedback", "nav-feedback"], ["/accounts", "nav-accounts"], ["/problems", "nav-problems"]];
+
   function markNav(path) {
-    var current = path.indexOf("/segments") === 0 ? "nav-segments" : path.indexOf("/settings") === 0 ? "nav-settings-admin"
-      : path.indexOf("/users") === 0 ? "nav-users" : "nav-flows";
+    var section = NAV_SECTIONS.filter(function (pair) { return path.indexOf(pair[0]) === 0; })[0];
+    var current = section ? section[1] : "nav-flows";
     document.querySelectorAll(".topbar nav a").forEach(function (link) {
       if (link.id === current) link.setAttribute("aria-current", "page"); else link.removeAttribute("aria-current");
     });
@@ -277,6 +299,7 @@
 
   // A new step; `kind` is forced by one-step content types, else the first step is a modal and the rest tooltips.
   function blankStep(index, kind) {
+    if (currentType() === "survey") return blankSurveyStep(index, "text");
     kind = kind || (index === 0 ? "modal" : "tooltip");
     var single = kind !== "tooltip" && !(kind === "modal" && index > 0);
     return {
@@ -316,6 +339,11 @@
     if (!flowId) {
       document.title = "New flow · Waymark admin";
       fillForm({ id: "", name: "", trigger: { type: "url", pattern: "/" }, frequency: "once", priority: 0, steps: [blankStep(0)] }, "tour");
+      // "New survey" on the Surveys page opens the editor as a survey with an NPS question and a thank-you.
+      if (new URLSearchParams(window.location.search).get("type") === "survey") {
+        document.getElementById("flow-type").value = "survey";
+        applyType("survey", true);
+      }
       editor.dirty = false;
       document.getElementById("flow-id").focus();
       return;
@@ -335,15 +363,51 @@
     });
   }
 
+  // The words of #trigger-value per trigger type: label, hint, placeholder.
+  var TRIGGER_VALUE_TEXT = {
+    url: ["URL pattern", "Use * as a wildcard, e.g. /projects/*.", "/projects/*"],
+    event: ["Event name", "The name the product passes to waymark.track(), e.g. project_created.", "project_created"],
+    completed: ["Flow or checklist ID", "Starts right after the user completes it.", "get-started"],
+    step_completed: ["Flow ID", "The flow whose step is completed.", "welcome-tour"]
+  };
+
   function syncTrigger() {
     var type = document.getElementById("trigger-type").value;
-    var field = document.getElementById("trigger-value-field");
-    field.hidden = type === "manual";
-    document.getElementById("trigger-value-label").textContent = type === "event" ? "Event name" : "URL pattern";
-    document.getElementById("trigger-value-hint").textContent = type === "event"
-      ? "The name the product passes to waymark.track(), e.g. project_created."
-      : "Use * as a wildcard, e.g. /projects/*.";
-    document.getElementById("trigger-value").placeholder = type === "event" ? "project_created" : "/projects/*";
+    var text = TRIGGER_VALUE_TEXT[type];
+    var input = document.getElementById("trigger-value");
+    document.getElementById("trigger-value-field").hidden = !text;
+    document.getElementById("trigger-step-field").hidden = type !== "step_completed";
+    document.getElementById("trigger-since-field").hidden = type !== "days_after";
+    document.getElementById("trigger-days-field").hidden = type !== "days_after";
+    if (!text) return;
+    document.getElementById("trigger-value-label").textContent = text[0];
+    document.getElementById("trigger-value-hint").textContent = text[1];
+    input.placeholder = text[2];
+    if (type === "completed" || type === "step_completed") input.setAttribute("list", "flow-id-options"); else input.removeAttribute("list");
+  }
+
+  function triggerFromForm() {
+    var type = document.getElementById("trigger-type").value;
+    var value = document.getElementById("trigger-value").value.trim();
+    if (type === "url") return { type: "url", pattern: value };
+    if (type === "event") return { type: "event", name: value };
+    if (type === "completed") return { type: "completed", flow: value };
+    if (type === "step_completed") return { type: "step_completed", flow: value, step: document.getElementById("trigger-step").value.trim() };
+    if (type === "days_after") {
+      var days = document.getElementById("trigger-days").value.trim();
+      return { type: "days_after", since: document.getElementById("trigger-since").value, days: /^\d+$/.test(days) ? Number(days) : days };
+    }
+    return { type: "manual" };
+  }
+
+  function fillTrigger(trigger) {
+    document.getElementById("trigger-type").value = trigger.type;
+    document.getElementById("trigger-value").value = trigger.type === "url" ? trigger.pattern : trigger.type === "event" ? trigger.name
+      : trigger.type === "completed" || trigger.type === "step_completed" ? trigger.flow : "";
+    document.getElementById("trigger-step").value = trigger.step || "";
+    document.getElementById("trigger-since").value = trigger.since || "signup";
+    document.getElementById("trigger-days").value = trigger.days === undefined ? "14" : String(trigger.days);
+    syncTrigger();
   }
 
   function fillMeta(flow) {
@@ -367,10 +431,10 @@
     document.getElementById("flow-replayable").checked = !!flow.replayable;
     document.getElementById("flow-id").value = flow.id || "";
     document.getElementById("flow-name").value = flow.name || "";
-    var trigger = flow.trigger || { type: "manual" };
-    document.getElementById("trigger-type").value = trigger.type;
-    document.getElementById("trigger-value").value = trigger.type === "url" ? trigger.pattern : trigger.type === "event" ? trigger.name : "";
-    syncTrigger();
+    fillTrigger(flow.trigger || { type: "manual" });
+    var survey = flow.survey || {};
+    document.getElementById("survey-sample-percent").value = String(survey.sample_percent === undefined ? 100 : survey.sample_percent);
+    document.getElementById("survey-reask-days").value = survey.reask_days === undefined || survey.reask_days === null ? "" : String(survey.reask_days);
     document.getElementById("flow-frequency").value = flow.frequency || "once";
     document.getElementById("flow-priority").value = String(flow.priority || 0);
     document.getElementById("steps").replaceChildren();
@@ -422,12 +486,14 @@
     // Kept as stored: the builder doesn't edit a step's own prerequisites.
     item.waymarkRequires = step.requires || null;
     item.setAttribute("data-uid", "s" + uid);
-    restrictKinds(item, KIND_FOR_TYPE[currentType()]);
+    restrictKinds(item, allowedKinds(currentType()));
+    fillQuestion(item, step.question);
 
     item.querySelector("[name=advance]").addEventListener("change", function () { syncAdvance(item); });
     item.querySelector("[name=media-kind]").addEventListener("change", function () { syncMedia(item); });
     item.querySelector("[name=kind]").addEventListener("change", function () { syncKind(item); });
     item.querySelector("[name=title]").addEventListener("input", function () { renumber(); });
+    item.querySelector("[name=step-id]").addEventListener("input", refreshStepTargets);
     item.querySelectorAll("[data-step-action]").forEach(function (button) {
       button.addEventListener("click", function () { stepAction(item, button.getAttribute("data-step-action")); });
     });
@@ -458,6 +524,7 @@
     item.querySelector("[data-placement-field]").hidden = modal;
     item.querySelector("[data-push-field]").hidden = kind !== "banner";
     item.querySelector("[data-media-fields]").hidden = !(modal || kind === "slideout");
+    item.querySelector("[data-question-fields]").hidden = currentType() !== "survey";
     var placement = item.querySelector("[name=placement]");
     var current = placement.value;
     var options = PLACEMENTS[kind] || POINTING;
@@ -477,10 +544,15 @@
     item.querySelector("[data-media-alt-label]").textContent = kind === "video" ? "Caption label" : "Alternative text";
   }
 
-  // One-step content types allow only their own step kind.
-  function restrictKinds(item, only) {
+  // The step kinds a content type allows (null: any).
+  function allowedKinds(type) {
+    return KINDS_FOR_TYPE[type] || (KIND_FOR_TYPE[type] ? [KIND_FOR_TYPE[type]] : null);
+  }
+
+  // One-step content types allow only their own step kind; surveys modals and slide-outs.
+  function restrictKinds(item, allowed) {
     Array.prototype.forEach.call(item.querySelector("[name=kind]").options, function (option) {
-      option.disabled = !!only && option.value !== only;
+      option.disabled = !!allowed && allowed.indexOf(option.value) < 0;
     });
   }
 
@@ -518,13 +590,11 @@
         button.setAttribute("aria-label", text);
       });
     });
+    refreshStepTargets();
   }
 
   function flowFromForm() {
-    var triggerType = document.getElementById("trigger-type").value;
-    var triggerValue = document.getElementById("trigger-value").value.trim();
-    var trigger = triggerType === "url" ? { type: "url", pattern: triggerValue }
-      : triggerType === "event" ? { type: "event", name: triggerValue } : { type: "manual" };
+    var trigger = triggerFromForm();
     editor.buttonMaps = [];
     var type = currentType();
     var steps = type === "checklist" ? [] : Array.prototype.map.call(document.getElementById("steps").children, function (item, index) {
@@ -552,6 +622,8 @@
         step.media = { kind: value("media-kind"), url: value("media-url").trim(), alt: value("media-alt").trim() };
       }
       if (item.waymarkRequires) step.requires = item.waymarkRequires;
+      var question = type === "survey" ? questionFromItem(item) : null;
+      if (question) step.question = question;
       return step;
     });
     var flow = {
@@ -568,6 +640,7 @@
     var requires = requiresFromForm();
     if (requires) flow.requires = requires;
     if (type === "checklist") flow.checklist = checklistFromForm();
+    if (type === "survey") flow.survey = surveyFromForm();
     if (document.getElementById("flow-replayable").checked) flow.replayable = true;
     var translations = translationsFromForm();
     if (Object.keys(translations).length) flow.translations = translations;
@@ -596,6 +669,8 @@
   function controlFor(field) {
     var flowFields = {
       id: "flow-id", name: "flow-name", frequency: "flow-frequency", priority: "flow-priority", "trigger.pattern": "trigger-value", "trigger.name": "trigger-value", trigger: "trigger-type",
+      "trigger.flow": "trigger-value", "trigger.step": "trigger-step", "trigger.since": "trigger-since", "trigger.days": "trigger-days", "trigger.type": "trigger-type",
+      survey: "survey-sample-percent", "survey.sample_percent": "survey-sample-percent", "survey.reask_days": "survey-reask-days",
       replayable: "flow-replayable", theme: "theme-accent", "theme.mode": "theme-mode", "theme.accent": "theme-accent", "theme.accent_text": "theme-accent-text"
     };
     if (flowFields[field]) return { control: document.getElementById(flowFields[field]), label: document.querySelector("label[for=" + flowFields[field] + "]").textContent };
@@ -612,6 +687,7 @@
     var item = document.querySelector("#steps > [data-step-index='" + index + "']");
     if (!item) return null;
     var rest = match[2] || "";
+    if (rest === "question" || rest.indexOf("question.") === 0) return questionControlFor(item, index, rest.slice("question".length).replace(/^\./, ""));
     var name = {
       id: "step-id", kind: "kind", target: "target", placement: "placement", page: "page", title: "title", body: "body",
       advance: "advance", "advance.name": "advance-value", "advance.pattern": "advance-value", buttons: "next",
@@ -763,6 +839,324 @@
     });
   }
 
+  // Survey questions ----------------------------------------------------------
+  // A survey step asks a question when "Asks" is not "Nothing"; branches and "Then go to" pick a
+  // later step by id from selects that follow the steps as they are renamed, added or moved.
+
+  var rowSeq = 0;
+
+  function blankSurveyStep(index, questionKind) {
+    var step = { id: "question-" + (index + 1), kind: "slideout", placement: "right", title: "", body: "", buttons: [], advance: { type: "button" } };
+    if (questionKind) step.question = { kind: questionKind };
+    if (questionKind && STANDARD_TITLES[questionKind]) step.title = STANDARD_TITLES[questionKind]("");
+    return step;
+  }
+
+  // Picking "Survey" for steps without questions starts an NPS question and a thank-you step.
+  function startSurvey(steps) {
+    var asks = Array.prototype.some.call(steps.children, function (item) { return item.querySelector("[name=question-kind]").value !== "none"; });
+    if (asks) return;
+    steps.replaceChildren();
+    addStep(blankSurveyStep(0, "nps"));
+    var thanks = blankSurveyStep(1, null);
+    thanks.id = "thanks";
+    thanks.title = "Thank you!";
+    thanks.body = "Your answer helps us improve.";
+    addStep(thanks);
+  }
+
+  function fillQuestion(item, question) {
+    question = question || null;
+    var kind = item.querySelector("[name=question-kind]");
+    kind.value = question ? question.kind : "none";
+    item.querySelector("[name=question-task]").value = question && question.task ? question.task : "";
+    item.querySelector("[name=question-max-length]").value = question && question.max_length ? String(question.max_length) : "";
+    item.querySelector("[name=question-low-label]").value = question && question.low_label ? question.low_label : "";
+    item.querySelector("[name=question-high-label]").value = question && question.high_label ? question.high_label : "";
+    item.querySelector("[name=question-next]").setAttribute("data-value", question && question.next ? question.next : "");
+    item.querySelector("[data-options]").replaceChildren();
+    item.querySelector("[data-branches]").replaceChildren();
+    ((question && question.options) || []).forEach(function (option) { addOptionRow(item, option); });
+    ((question && question.branches) || []).forEach(function (branch) { addBranchRow(item, branch); });
+    kind.addEventListener("change", function () {
+      if (CHOICE_KINDS[kind.value] && !item.querySelector("[data-options]").children.length) {
+        addOptionRow(item, { id: "option-1", label: "" });
+        addOptionRow(item, { id: "option-2", label: "" });
+      }
+      prefillTitle(item);
+      syncQuestion(item);
+    });
+    item.querySelector("[name=question-task]").addEventListener("input", function () { prefillTitle(item); syncQuestion(item); });
+    item.querySelector("[data-question-action=add-option]").addEventListener("click", function () {
+      var row = addOptionRow(item, { id: "option-" + (item.querySelector("[data-options]").children.length + 1), label: "" });
+      syncQuestion(item);
+      row.querySelector("input").focus();
+    });
+    item.querySelector("[data-question-action=add-branch]").addEventListener("click", function () {
+      var row = addBranchRow(item, { when: {}, goto: "" });
+      syncQuestion(item);
+      row.querySelector("input, select").focus();
+    });
+    syncQuestion(item);
+  }
+
+  // A blank title, or one still holding a standard wording, takes the kind's standard wording.
+  function prefillTitle(item) {
+    var title = item.querySelector("[name=title]");
+    var kind = item.querySelector("[name=question-kind]").value;
+    var task = item.querySelector("[name=question-task]").value.trim();
+    var current = title.value.trim();
+    var standard = current === "" || /^How (likely are you to recommend us|easy was it|satisfied are you)/.test(current);
+    if (!standard) return;
+    title.value = STANDARD_TITLES[kind] ? STANDARD_TITLES[kind](task) : "";
+    renumber();
+  }
+
+  function syncQuestion(item) {
+    var kind = item.querySelector("[name=question-kind]").value;
+    var scale = !!SCALE_KINDS[kind];
+    var choice = !!CHOICE_KINDS[kind];
+    item.querySelector("[data-question-task-field]").hidden = kind !== "ces";
+    item.querySelector("[data-question-max-field]").hidden = kind !== "text";
+    item.querySelectorAll("[data-question-scale-field]").forEach(function (field) { field.hidden = !scale; });
+    item.querySelector("[data-question-next-field]").hidden = kind === "none";
+    item.querySelector("[data-question-options-field]").hidden = !choice;
+    item.querySelector("[data-question-branches-field]").hidden = !(scale || choice);
+    var range = SCALE_KINDS[kind];
+    // A blank title on a scale question shows the standard wording: the placeholder says which.
+    var title = item.querySelector("[name=title]");
+    title.placeholder = STANDARD_TITLES[kind] ? STANDARD_TITLES[kind](item.querySelector("[name=question-task]").value.trim()) : "Hi {{first_name|there}}!";
+    item.querySelectorAll("[data-branch-row]").forEach(function (row) {
+      row.querySelectorAll("[data-branch-scale]").forEach(function (field) { field.hidden = !scale; });
+      row.querySelector("[data-branch-choice]").hidden = !choice;
+      row.querySelectorAll("input[type=number]").forEach(function (input) {
+        if (range) { input.min = String(range[0]); input.max = String(range[1]); }
+      });
+      fillChoiceSelect(item, row.querySelector("[name=branch-choice]"));
+    });
+    renumberRows(item);
+  }
+
+  // One labelled control in a row: [label, control] inside a .field.
+  function rowField(labelText, control, extraClass) {
+    var id = "row-" + (++rowSeq);
+    var wrap = el("div", "field" + (extraClass ? " " + extraClass : ""));
+    var label = el("label", "", labelText);
+    label.htmlFor = id;
+    control.id = id;
+    wrap.appendChild(label);
+    wrap.appendChild(control);
+    return wrap;
+  }
+
+  function textInput(name, value, placeholder) {
+    var input = el("input");
+    input.type = "text";
+    input.name = name;
+    input.autocomplete = "off";
+    input.value = value === undefined || value === null ? "" : String(value);
+    if (placeholder) input.placeholder = placeholder;
+    return input;
+  }
+
+  // A row of options or branches, with its remove button.
+  function removableRow(item, attribute, onRemove) {
+    var row = el("li", "row-item");
+    row.setAttribute(attribute, "");
+    var remove = el("button", "button button-small button-danger", "Remove");
+    remove.type = "button";
+    remove.setAttribute("data-row-action", "remove");
+    remove.addEventListener("click", function () {
+      var focusAfter = row.nextElementSibling || row.previousElementSibling;
+      row.remove();
+      if (onRemove) onRemove();
+      syncQuestion(item);
+      editor.dirty = true;
+      if (focusAfter) focusAfter.querySelector("input, select").focus();
+    });
+    return { row: row, remove: remove };
+  }
+
+  function addOptionRow(item, option) {
+    var parts = removableRow(item, "data-option-row");
+    var id = textInput("option-id", option.id, "option-1");
+    id.spellcheck = false;
+    parts.row.appendChild(rowField("Option ID", id));
+    parts.row.appendChild(rowField("Label", textInput("option-label", option.label, "Too expensive")));
+    parts.row.appendChild(parts.remove);
+    id.addEventListener("input", function () { syncQuestion(item); });
+    parts.row.querySelector("[name=option-label]").addEventListener("input", function () { syncQuestion(item); });
+    item.querySelector("[data-options]").appendChild(parts.row);
+    return parts.row;
+  }
+
+  function addBranchRow(item, branch) {
+    var parts = removableRow(item, "data-branch-row");
+    var when = branch.when || {};
+    ["min", "max"].forEach(function (bound) {
+      var input = el("input");
+      input.type = "number";
+      input.step = "1";
+      input.name = "branch-" + bound;
+      input.value = when[bound] === undefined || when[bound] === null ? "" : String(when[bound]);
+      var field = rowField(bound === "min" ? "Answer at least" : "Answer at most", input);
+      field.setAttribute("data-branch-scale", "");
+      parts.row.appendChild(field);
+    });
+    var choice = el("select");
+    choice.name = "branch-choice";
+    choice.setAttribute("data-value", when.choice || "");
+    choice.addEventListener("change", function () { choice.setAttribute("data-value", choice.value); });
+    var choiceField = rowField("Answer includes", choice);
+    choiceField.setAttribute("data-branch-choice", "");
+    parts.row.appendChild(choiceField);
+    var target = el("select");
+    target.name = "branch-goto";
+    target.setAttribute("data-value", branch.goto || "");
+    parts.row.appendChild(rowField("Go to", target));
+    parts.row.appendChild(parts.remove);
+    item.querySelector("[data-branches]").appendChild(parts.row);
+    refreshStepTargets();
+    return parts.row;
+  }
+
+  function fillChoiceSelect(item, select) {
+    var wanted = select.getAttribute("data-value") || "";
+    var options = Array.prototype.map.call(item.querySelectorAll("[data-option-row]"), function (row) {
+      var id = row.querySelector("[name=option-id]").value.trim();
+      return [id, (row.querySelector("[name=option-label]").value.trim() || id) + " (" + id + ")"];
+    }).filter(function (pair) { return pair[0]; });
+    fillSelect(select, options, wanted, "(pick an option)");
+  }
+
+  // Fills a select with [value, text] pairs, keeping `wanted` even when it is not among them.
+  function fillSelect(select, pairs, wanted, blankText) {
+    select.replaceChildren();
+    if (blankText !== null) pairs = [["", blankText]].concat(pairs);
+    if (wanted && !pairs.some(function (pair) { return pair[0] === wanted; })) pairs = pairs.concat([[wanted, wanted + " (not a later step)"]]);
+    pairs.forEach(function (pair) {
+      var option = el("option", "", pair[1]);
+      option.value = pair[0];
+      select.appendChild(option);
+    });
+    select.value = wanted || "";
+  }
+
+  // Every "Go to" and "Then go to" select lists the steps after its own.
+  function refreshStepTargets() {
+    var list = document.getElementById("steps");
+    if (!list) return;
+    var items = Array.prototype.slice.call(list.children);
+    items.forEach(function (item, index) {
+      var later = items.slice(index + 1).map(function (other, offset) {
+        var id = other.querySelector("[name=step-id]").value.trim();
+        return [id, "Step " + (index + offset + 2) + " \u00b7 " + id];
+      }).filter(function (pair) { return pair[0]; });
+      item.querySelectorAll("[name=branch-goto], [name=question-next]").forEach(function (select) {
+        if (!select.hasAttribute("data-listening")) {
+          select.setAttribute("data-listening", "");
+          select.addEventListener("change", function () { select.setAttribute("data-value", select.value); });
+        }
+        fillSelect(select, later, select.getAttribute("data-value") || "", select.name === "question-next" ? "The following step" : "(pick a step)");
+      });
+    });
+  }
+
+  function renumberRows(item) {
+    item.querySelectorAll("[data-option-row]").forEach(function (row, index) {
+      row.setAttribute("data-option-index", String(index));
+      row.querySelector("[data-row-action=remove]").setAttribute("aria-label", "Remove option " + (index + 1));
+    });
+    item.querySelectorAll("[data-branch-row]").forEach(function (row, index) {
+      row.setAttribute("data-branch-index", String(index));
+      row.querySelector("[data-row-action=remove]").setAttribute("aria-label", "Remove branch " + (index + 1));
+    });
+  }
+
+  function questionFromItem(item) {
+    function value(name) { return item.querySelector("[name='" + name + "']").value.trim(); }
+    var kind = value("question-kind");
+    if (kind === "none") return null;
+    var question = { kind: kind };
+    if (kind === "ces" && value("question-task")) question.task = value("question-task");
+    if (SCALE_KINDS[kind]) {
+      if (value("question-low-label")) question.low_label = value("question-low-label");
+      if (value("question-high-label")) question.high_label = value("question-high-label");
+    }
+    if (kind === "text" && value("question-max-length")) {
+      var max = value("question-max-length");
+      question.max_length = /^\d+$/.test(max) ? Number(max) : max;
+    }
+    if (CHOICE_KINDS[kind]) {
+      question.options = Array.prototype.map.call(item.querySelectorAll("[data-option-row]"), function (row) {
+        return { id: row.querySelector("[name=option-id]").value.trim(), label: row.querySelector("[name=option-label]").value.trim() };
+      });
+    }
+    if (SCALE_KINDS[kind] || CHOICE_KINDS[kind]) {
+      var branches = Array.prototype.map.call(item.querySelectorAll("[data-branch-row]"), function (row) {
+        var when = {};
+        if (CHOICE_KINDS[kind]) {
+          when.choice = row.querySelector("[name=branch-choice]").value;
+        } else {
+          ["min", "max"].forEach(function (bound) {
+            var raw = row.querySelector("[name=branch-" + bound + "]").value.trim();
+            if (raw !== "") when[bound] = isFinite(Number(raw)) ? Number(raw) : raw;
+          });
+        }
+        return { when: when, goto: row.querySelector("[name=branch-goto]").value };
+      });
+      if (branches.length) question.branches = branches;
+    }
+    if (value("question-next")) question.next = value("question-next");
+    return question;
+  }
+
+  function surveyFromForm() {
+    var survey = {};
+    var percent = document.getElementById("survey-sample-percent").value.trim();
+    var reask = document.getElementById("survey-reask-days").value.trim();
+    survey.sample_percent = percent === "" ? 100 : /^\d+$/.test(percent) ? Number(percent) : percent;
+    if (reask !== "") survey.reask_days = /^\d+$/.test(reask) ? Number(reask) : reask;
+    return survey;
+  }
+
+  // `rest` is the path under `steps[N].question` ("kind", "options[1].id", "branches[0].when.min", ...).
+  function questionControlFor(item, index, rest) {
+    var prefix = "Step " + (index + 1) + " \u00b7 ";
+    var simple = { "": "question-kind", kind: "question-kind", task: "question-task", max_length: "question-max-length", low_label: "question-low-label", high_label: "question-high-label", next: "question-next" };
+    var found = null;
+    var label = "Question";
+    var option = rest.match(/^options(?:\[(\d+)\](?:\.(\w+))?)?/);
+    var branch = rest.match(/^branches(?:\[(\d+)\](?:\.(.+))?)?/);
+    if (simple[rest] !== undefined) {
+      found = item.querySelector("[name=" + simple[rest] + "]");
+      var own = document.querySelector("label[for='" + found.id + "']");
+      label = own ? own.textContent : label;
+    } else if (option) {
+      var optionRow = option[1] === undefined ? null : item.querySelector("[data-option-row][data-option-index='" + option[1] + "']");
+      if (!optionRow) return { control: item.querySelector("[data-question-action=add-option]"), label: prefix + "Options", holder: optionsHolder(item) };
+      found = optionRow.querySelector(option[2] === "label" ? "[name=option-label]" : "[name=option-id]");
+      label = "Option " + (Number(option[1]) + 1);
+    } else if (branch) {
+      var branchRow = branch[1] === undefined ? null : item.querySelector("[data-branch-row][data-branch-index='" + branch[1] + "']");
+      if (branchRow) {
+        var part = branch[2] || "";
+        var name = part === "goto" ? "branch-goto" : /choice$/.test(part) ? "branch-choice" : /max$/.test(part) ? "branch-max" : "branch-min";
+        found = branchRow.querySelector("[name=" + name + "]");
+        if (found.closest("[hidden]")) found = branchRow.querySelector("[name=branch-goto]");
+        label = "Branch " + (Number(branch[1]) + 1);
+      }
+    }
+    if (!found || found.closest("[hidden]")) { found = item.querySelector("[name=question-kind]"); label = "Asks"; }
+    return { control: found, label: prefix + label };
+  }
+
+  function optionsHolder(item) {
+    var holder = item.querySelector("[data-options-error]");
+    if (!holder.id) holder.id = "options-error-" + (++rowSeq);
+    return holder;
+  }
+
   // Content types ---------------------------------------------------------
 
   function currentType() {
@@ -773,6 +1167,7 @@
   // The content type a stored flow was authored as.
   function flowTypeOf(flow) {
     if (flow.checklist) return "checklist";
+    if (flow.survey) return "survey";
     var steps = flow.steps || [];
     if (steps.length === 1) {
       var type = Object.keys(KIND_FOR_TYPE).filter(function (name) { return KIND_FOR_TYPE[name] === steps[0].kind; })[0];
@@ -785,18 +1180,22 @@
   function applyType(type, fromUser) {
     var checklist = type === "checklist";
     var single = KIND_FOR_TYPE[type];
+    var allowed = allowedKinds(type);
     var steps = document.getElementById("steps");
     document.getElementById("steps-section").hidden = checklist;
     document.getElementById("checklist").hidden = !checklist;
-    document.getElementById("steps-title").textContent = single ? "Content" : "Steps";
+    document.getElementById("survey-settings").hidden = type !== "survey";
+    document.getElementById("steps-title").textContent = single ? "Content" : type === "survey" ? "Questions" : "Steps";
+    if (type === "survey" && fromUser && !editor.flow) startSurvey(steps);
     if (!checklist && !steps.children.length) addStep(blankStep(0, single));
     if (checklist && !document.getElementById("checklist-items").children.length) {
       addItem(blankItem(0));
       renumberItems();
     }
     Array.prototype.forEach.call(steps.children, function (item) {
-      if (single && fromUser) item.querySelector("[name=kind]").value = single;
-      restrictKinds(item, single);
+      var kind = item.querySelector("[name=kind]");
+      if (fromUser && allowed && allowed.indexOf(kind.value) < 0) kind.value = allowed[0];
+      restrictKinds(item, allowed);
       syncKind(item);
     });
     renumber();
@@ -2299,6 +2698,977 @@
     });
     document.getElementById("eligibility-card").hidden = false;
     setStatus("users-status", items.length + (items.length === 1 ? " flow" : " flows") + " explained for " + data.user_id + ".");
+  }
+
+  // Insights: shared helpers ------------------------------------------------------
+  // Tables, SVG charts (each with an accessible name and its numbers as a visually hidden table),
+  // stat lists and the tag editor, shared by the surveys, feedback, accounts and problems pages.
+
+  var SVG_NS = "http://www.w3.org/2000/svg";
+  var KIND_WORDS = { nps: "NPS", ces: "CES", csat: "CSAT", single: "One choice", multiple: "Several choices", text: "Free text" };
+  var CATEGORY_WORDS = { bug: "Bug", idea: "Idea", question: "Question", other: "Other" };
+  var TASK_STATUS_WORDS = { todo: "To do", in_progress: "In progress", done: "Done" };
+  var NOTE_KIND_WORDS = { objection: "Objection", challenge: "Challenge", note: "Note" };
+
+  function svgNode(tag, attributes, text) {
+    var node = document.createElementNS(SVG_NS, tag);
+    Object.keys(attributes || {}).forEach(function (name) { node.setAttribute(name, String(attributes[name])); });
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    return node;
+  }
+
+  function isNumber(value) {
+    return typeof value === "number" && isFinite(value);
+  }
+
+  // "32", "3.5", "—" for a missing value.
+  function formatNumber(value, digits) {
+    if (!isNumber(value)) return "\u2014";
+    var text = value.toFixed(digits === undefined ? 1 : digits);
+    return text.indexOf(".") >= 0 ? text.replace(/\.?0+$/, "") : text;
+  }
+
+  function formatInterval(low, high, digits) {
+    return isNumber(low) && isNumber(high) ? formatNumber(low, digits) + " to " + formatNumber(high, digits) : "\u2014";
+  }
+
+  function formatTime(ms) {
+    if (!isNumber(ms)) return "\u2014";
+    return new Date(ms).toISOString().slice(0, 16).replace("T", " ") + " UTC";
+  }
+
+  function shorten(text, length) {
+    text = String(text || "");
+    return text.length > length ? text.slice(0, length - 1) + "\u2026" : text;
+  }
+
+  // A client-side link (with an optional small id under it).
+  function pageLink(text, href, detail) {
+    var wrap = document.createDocumentFragment();
+    var link = el("a", "flow-name", text);
+    link.href = href;
+    link.setAttribute("data-link", "");
+    wrap.appendChild(link);
+    if (detail) wrap.appendChild(el("div", "muted small mono", detail));
+    return wrap;
+  }
+
+  function accountLink(accountId) {
+    return accountId ? pageLink(accountId, "/accounts/" + encodeURIComponent(accountId)) : el("span", "muted", "No account");
+  }
+
+  function answers(count) {
+    return count + (count === 1 ? " answer" : " answers");
+  }
+
+  function badge(text, kind) {
+    return el("span", "badge" + (kind ? " badge-" + kind : ""), text);
+  }
+
+  // A table: `columns` are header texts; each row is {cells: [text or Node], attrs: {name: value}, className}.
+  function dataTable(options) {
+    var table = el("table", options.className || "");
+    if (options.id) table.id = options.id;
+    table.appendChild(el("caption", options.captionClass || "visually-hidden", options.caption));
+    var headRow = el("tr");
+    options.columns.forEach(function (column) {
+      var th = el("th", "", column);
+      th.scope = "col";
+      headRow.appendChild(th);
+    });
+    var head = el("thead");
+    head.appendChild(headRow);
+    table.appendChild(head);
+    var body = el("tbody");
+    if (!options.rows.length) {
+      var emptyRow = el("tr");
+      var cell = el("td", "muted", options.empty || "Nothing to show yet.");
+      cell.colSpan = options.columns.length;
+      emptyRow.appendChild(cell);
+      body.appendChild(emptyRow);
+    }
+    options.rows.forEach(function (row) {
+      var tr = el("tr", row.className || "");
+      Object.keys(row.attrs || {}).forEach(function (name) { tr.setAttribute(name, String(row.attrs[name])); });
+      row.cells.forEach(function (cell, index) {
+        var header = options.rowHeaders && index === 0;
+        var td = el(header ? "th" : "td");
+        if (header) td.scope = "row";
+        if (cell instanceof Node) td.appendChild(cell); else td.textContent = cell === null || cell === undefined ? "" : String(cell);
+        tr.appendChild(td);
+      });
+      body.appendChild(tr);
+    });
+    table.appendChild(body);
+    return table;
+  }
+
+  // Puts `content` (a node, or a message) into the element `id`, if the page is still shown.
+  function fill(id, content) {
+    var box = document.getElementById(id);
+    if (!box) return null;
+    box.replaceChildren(typeof content === "string" ? el("p", "muted pad", content) : content);
+    return box;
+  }
+
+  // Stat cards: [[label, value, note], ...].
+  function statList(stats, hook) {
+    var list = el("dl", "stats");
+    stats.forEach(function (stat) {
+      var wrap = el("div", "stat");
+      if (hook) wrap.setAttribute(hook, stat[3] || stat[0]);
+      wrap.appendChild(el("dt", "", stat[0]));
+      var value = el("dd", "", stat[1]);
+      if (stat[2]) value.appendChild(el("span", "muted small stat-note", stat[2]));
+      wrap.appendChild(value);
+      list.appendChild(wrap);
+    });
+    return list;
+  }
+
+  // An SVG chart (`data-chart=kind`) named `name`, with its numbers in a visually hidden table.
+  function chartFigure(kind, name, width, height, table) {
+    var figure = el("figure", "chart");
+    figure.setAttribute("data-chart", kind);
+    var root = svgNode("svg", { viewBox: "0 0 " + width + " " + height, role: "img", "aria-label": name, "class": "chart-svg" });
+    root.appendChild(svgNode("title", {}, name));
+    figure.appendChild(root);
+    figure.appendChild(dataTable({ caption: table.caption || name, columns: table.columns, rows: table.rows.map(function (cells) { return { cells: cells }; }), className: "visually-hidden", rowHeaders: true }));
+    return { figure: figure, svg: root };
+  }
+
+  // The NPS split: promoters, passives and detractors side by side in one bar, with a legend in words.
+  function npsSplitBar(nps) {
+    var parts = [["Promoters", nps.promoters || 0, "promoters"], ["Passives", nps.passives || 0, "passives"], ["Detractors", nps.detractors || 0, "detractors"]];
+    var total = parts.reduce(function (sum, part) { return sum + part[1]; }, 0);
+    function share(count) { return total ? Math.round((count / total) * 100) : 0; }
+    var name = "NPS " + formatNumber(nps.score, 0) + ": " + parts.map(function (part) { return share(part[1]) + "% " + part[0].toLowerCase(); }).join(", ") + " of " + total + " answers";
+    var chart = chartFigure("nps-split", name, 600, 40, {
+      caption: "NPS answers by group", columns: ["Group", "Answers", "Share"],
+      rows: parts.map(function (part) { return [part[0], part[1], share(part[1]) + "%"]; })
+    });
+    var x = 0;
+    if (!total) chart.svg.appendChild(svgNode("rect", { x: 0, y: 0, width: 600, height: 40, "class": "chart-empty" }));
+    parts.forEach(function (part) {
+      var width = total ? (part[1] / total) * 600 : 0;
+      if (width <= 0) return;
+      chart.svg.appendChild(svgNode("rect", { x: x, y: 0, width: width, height: 40, "class": "fill-" + part[2] }));
+      if (width >= 48) chart.svg.appendChild(svgNode("text", { x: x + width / 2, y: 25, "text-anchor": "middle", "class": "chart-label label-" + part[2] }, share(part[1]) + "%"));
+      x += width;
+    });
+    var legend = el("ul", "legend");
+    legend.setAttribute("aria-hidden", "true");
+    parts.forEach(function (part) {
+      var item = el("li");
+      item.appendChild(el("span", "swatch fill-" + part[2]));
+      item.appendChild(document.createTextNode(part[0] + " " + part[1] + " (" + share(part[1]) + "%)"));
+      legend.appendChild(item);
+    });
+    chart.figure.appendChild(legend);
+    return chart.figure;
+  }
+
+  // A line over periods with its 95 % interval as a shaded band; `domain` is the y axis [min, max].
+  // Points are {period, n, score | mean, ci_low, ci_high}.
+  function lineChart(kind, label, points, domain, valueLabel) {
+    var width = 600, height = 220, left = 44, right = 16, top = 12, bottom = 30;
+    var values = points.map(function (point) { return isNumber(point.score) ? point.score : point.mean; });
+    var shown = points.map(function (point, index) { return { point: point, value: values[index], index: index }; }).filter(function (entry) { return isNumber(entry.value); });
+    var name = !shown.length ? label + ": no answers in this period"
+      : label + ", " + shown.length + (shown.length === 1 ? " period" : " periods") + ": from " + formatNumber(shown[0].value, 1) + " (" + shown[0].point.period + ") to " +
+        formatNumber(shown[shown.length - 1].value, 1) + " (" + shown[shown.length - 1].point.period + "); the shaded band is the 95 % interval";
+    var chart = chartFigure(kind, name, width, height, {
+      caption: label, columns: ["Period", "Answers", valueLabel, "95 % interval"],
+      rows: points.map(function (point, index) { return [point.period, point.n, formatNumber(values[index], 1), formatInterval(point.ci_low, point.ci_high, 1)]; })
+    });
+    var plotWidth = width - left - right, plotHeight = height - top - bottom;
+    function x(index) { return left + (points.length <= 1 ? plotWidth / 2 : (index * plotWidth) / (points.length - 1)); }
+    function y(value) {
+      var clamped = Math.max(domain[0], Math.min(domain[1], value));
+      return top + ((domain[1] - clamped) / (domain[1] - domain[0])) * plotHeight;
+    }
+    [domain[0], (domain[0] + domain[1]) / 2, domain[1]].forEach(function (tick) {
+      chart.svg.appendChild(svgNode("line", { x1: left, x2: width - right, y1: y(tick), y2: y(tick), "class": "chart-grid" }));
+      chart.svg.appendChild(svgNode("text", { x: left - 6, y: y(tick) + 4, "text-anchor": "end", "class": "chart-axis" }, formatNumber(tick, 1)));
+    });
+    // The band runs over consecutive periods that have an interval; a lone one is a whisker.
+    var runs = [];
+    shown.forEach(function (entry) {
+      if (!isNumber(entry.point.ci_low) || !isNumber(entry.point.ci_high)) return;
+      var run = runs[runs.length - 1];
+      if (run && run[run.length - 1].index === entry.index - 1) run.push(entry); else runs.push([entry]);
+    });
+    runs.forEach(function (run) {
+      if (run.length === 1) {
+        chart.svg.appendChild(svgNode("line", { x1: x(run[0].index), x2: x(run[0].index), y1: y(run[0].point.ci_high), y2: y(run[0].point.ci_low), "class": "chart-whisker" }));
+        return;
+      }
+      var upper = run.map(function (entry) { return x(entry.index) + "," + y(entry.point.ci_high); });
+      var lower = run.slice().reverse().map(function (entry) { return x(entry.index) + "," + y(entry.point.ci_low); });
+      chart.svg.appendChild(svgNode("polygon", { points: upper.concat(lower).join(" "), "class": "chart-band" }));
+    });
+    if (shown.length > 1) {
+      chart.svg.appendChild(svgNode("polyline", { points: shown.map(function (entry) { return x(entry.index) + "," + y(entry.value); }).join(" "), "class": "chart-line" }));
+    }
+    shown.forEach(function (entry) {
+      chart.svg.appendChild(svgNode("circle", { cx: x(entry.index), cy: y(entry.value), r: 3.5, "class": "chart-dot" }));
+    });
+    var labelled = points.length > 2 ? [0, Math.floor((points.length - 1) / 2), points.length - 1] : points.map(function (point, index) { return index; });
+    labelled.forEach(function (index) {
+      chart.svg.appendChild(svgNode("text", { x: x(index), y: height - 8, "text-anchor": "middle", "class": "chart-axis" }, points[index].period));
+    });
+    if (!shown.length) chart.svg.appendChild(svgNode("text", { x: width / 2, y: height / 2, "text-anchor": "middle", "class": "chart-axis" }, "No answers in this period"));
+    return chart.figure;
+  }
+
+  // Horizontal bars in the given order on [min, max]; rows are {label, value, low?, high?, cells}
+  // (`cells` are the row of the screen-reader table), whiskers showing the 95 % interval.
+  function barChart(kind, name, rows, domain, columns) {
+    var width = 600, labelWidth = 230, right = 56, rowHeight = 30;
+    var height = Math.max(1, rows.length) * rowHeight + 8;
+    var chart = chartFigure(kind, name, width, height, { caption: name, columns: columns, rows: rows.map(function (row) { return row.cells; }) });
+    var plotWidth = width - labelWidth - right;
+    function x(value) { return labelWidth + ((Math.max(domain[0], Math.min(domain[1], value)) - domain[0]) / (domain[1] - domain[0])) * plotWidth; }
+    rows.forEach(function (row, index) {
+      var top = 4 + index * rowHeight;
+      chart.svg.appendChild(svgNode("text", { x: labelWidth - 8, y: top + 17, "text-anchor": "end", "class": "chart-axis" }, shorten(row.label, 34)));
+      chart.svg.appendChild(svgNode("rect", { x: labelWidth, y: top + 4, width: plotWidth, height: 18, "class": "chart-track" }));
+      if (isNumber(row.value)) {
+        chart.svg.appendChild(svgNode("rect", { x: labelWidth, y: top + 4, width: Math.max(0, x(row.value) - labelWidth), height: 18, "class": "chart-bar" }));
+        chart.svg.appendChild(svgNode("text", { x: width - right + 6, y: top + 17, "class": "chart-axis" }, row.valueText || formatNumber(row.value, 1)));
+      }
+      if (isNumber(row.low) && isNumber(row.high)) {
+        var middle = top + 13;
+        chart.svg.appendChild(svgNode("line", { x1: x(row.low), x2: x(row.high), y1: middle, y2: middle, "class": "chart-whisker" }));
+        [row.low, row.high].forEach(function (end) {
+          chart.svg.appendChild(svgNode("line", { x1: x(end), x2: x(end), y1: middle - 6, y2: middle + 6, "class": "chart-whisker" }));
+        });
+      }
+    });
+    if (!rows.length) chart.svg.appendChild(svgNode("text", { x: width / 2, y: 24, "text-anchor": "middle", "class": "chart-axis" }, "No answers yet"));
+    return chart.figure;
+  }
+
+  // The counts of each answer value as bars.
+  function distributionChart(question, labels) {
+    var rows = (question.distribution || []).map(function (entry) {
+      var label = labels && labels[entry.value] ? labels[entry.value] : String(entry.value);
+      return { label: label, value: entry.count, valueText: String(entry.count), cells: [label, entry.count] };
+    });
+    var most = rows.reduce(function (max, row) { return Math.max(max, row.value); }, 1);
+    var name = "Answers to \u201c" + (question.title || question.step_id) + "\u201d: " + (rows.length ? rows.map(function (row) { return row.label + " " + row.value; }).join(", ") : "none yet");
+    return barChart("distribution", name, rows, [0, most], ["Answer", "Answers"]);
+  }
+
+  // A small trend line of counts, named with its numbers.
+  function sparkline(name, values) {
+    var width = 120, height = 28;
+    var root = svgNode("svg", { viewBox: "0 0 " + width + " " + height, width: width, height: height, role: "img", "aria-label": name, "class": "sparkline" });
+    root.appendChild(svgNode("title", {}, name));
+    var most = Math.max.apply(null, [1].concat(values));
+    function x(index) { return values.length <= 1 ? width / 2 : 3 + (index * (width - 6)) / (values.length - 1); }
+    function y(value) { return height - 4 - (value / most) * (height - 8); }
+    if (values.length > 1) root.appendChild(svgNode("polyline", { points: values.map(function (value, index) { return x(index) + "," + y(value); }).join(" "), "class": "chart-line" }));
+    if (values.length) root.appendChild(svgNode("circle", { cx: x(values.length - 1), cy: y(values[values.length - 1]), r: 2.5, "class": "chart-dot" }));
+    return root;
+  }
+
+  // A one-click "+ tag" button for a suggested tag.
+  function suggestionChip(tag, onClick) {
+    var chip = el("button", "chip chip-suggested", "+ " + tag);
+    chip.type = "button";
+    chip.setAttribute("data-suggested-tag", tag);
+    chip.setAttribute("aria-label", "Add suggested tag " + tag);
+    chip.addEventListener("click", onClick);
+    return chip;
+  }
+
+  // Tags of one feedback entry, text answer or note (`kind`), saved at once with PUT /api/tags/KIND/ID;
+  // suggested tags are one click away. `what` names the thing for screen readers.
+  var tagSeq = 0;
+  function tagEditor(kind, id, tags, suggested, what) {
+    var state = { tags: (tags || []).slice(), suggested: (suggested || []).slice() };
+    var uid = ++tagSeq;
+    var box = el("div", "tag-editor");
+    box.setAttribute("data-tag-editor", kind);
+    box.setAttribute("data-tag-target", id);
+    var list = el("ul", "chips");
+    list.setAttribute("aria-label", "Tags of " + what);
+    var suggestions = el("div", "chips suggestions");
+    var form = el("form", "tag-add");
+    form.noValidate = true;
+    var input = textInput("tag", "", "add a tag");
+    input.spellcheck = false;
+    input.id = "tag-input-" + uid;
+    var label = el("label", "visually-hidden", "Add a tag to " + what);
+    label.htmlFor = input.id;
+    var add = el("button", "button button-small", "Add tag");
+    add.type = "submit";
+    var message = el("p", "field-error");
+    message.id = "tag-error-" + uid;
+    message.hidden = true;
+    var status = el("span", "visually-hidden");
+    status.setAttribute("role", "status");
+    form.appendChild(label);
+    form.appendChild(input);
+    form.appendChild(add);
+    [list, suggestions, form, message, status].forEach(function (node) { box.appendChild(node); });
+
+    function render() {
+      list.replaceChildren();
+      if (!state.tags.length) list.appendChild(el("li", "muted small", "No tags"));
+      state.tags.forEach(function (tag) {
+        var chip = el("li", "chip");
+        chip.setAttribute("data-tag", tag);
+        chip.appendChild(document.createTextNode(tag));
+        var remove = el("button", "chip-remove", "\u00d7");
+        remove.type = "button";
+        remove.setAttribute("aria-label", "Remove tag " + tag);
+        remove.addEventListener("click", function () {
+          save(state.tags.filter(function (other) { return other !== tag; }), function () { input.focus(); });
+        });
+        chip.appendChild(remove);
+        list.appendChild(chip);
+      });
+      suggestions.replaceChildren();
+      var open = state.suggested.filter(function (tag) { return state.tags.indexOf(tag) < 0; });
+      suggestions.hidden = !open.length;
+      if (!open.length) return;
+      suggestions.appendChild(el("span", "muted small", "Suggested:"));
+      open.forEach(function (tag) {
+        suggestions.appendChild(suggestionChip(tag, function () { save(state.tags.concat([tag]), function () { input.focus(); }); }));
+      });
+    }
+
+    function save(next, then) {
+      message.hidden = true;
+      input.removeAttribute("aria-invalid");
+      input.removeAttribute("aria-describedby");
+      api("PUT", "/tags/" + kind + "/" + encodeURIComponent(id), { tags: next }).then(function (result) {
+        if (!result.ok) {
+          message.textContent = errorMessage(result);
+          message.hidden = false;
+          input.setAttribute("aria-invalid", "true");
+          input.setAttribute("aria-describedby", message.id);
+          input.focus();
+          return;
+        }
+        state.tags = result.data && Array.isArray(result.data.tags) ? result.data.tags : next;
+        render();
+        status.textContent = "Tags saved: " + (state.tags.join(", ") || "none") + ".";
+        if (then) then();
+      });
+    }
+
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var tag = input.value.trim().toLowerCase();
+      if (!tag) { input.focus(); return; }
+      if (state.tags.indexOf(tag) >= 0) { input.value = ""; return; }
+      save(state.tags.concat([tag]), function () { input.value = ""; input.focus(); });
+    });
+    render();
+    return box;
+  }
+
+  // Query string of the non-empty `fields` ({name: value}).
+  function queryOf(fields) {
+    var params = new URLSearchParams();
+    Object.keys(fields).forEach(function (name) { if (fields[name] !== "" && fields[name] !== null && fields[name] !== undefined) params.set(name, fields[name]); });
+    var text = params.toString();
+    return text ? "?" + text : "";
+  }
+
+  // Fills a filter form from the page's query string (a shared link shows the same results); returns the parameters.
+  function restoreFilters(form) {
+    var params = new URLSearchParams(window.location.search);
+    Array.prototype.forEach.call(form.elements, function (control) { if (control.name && params.get(control.name)) control.value = params.get(control.name); });
+    return params;
+  }
+
+  // The values of a filter form's named controls.
+  function formValues(form) {
+    var values = {};
+    Array.prototype.forEach.call(form.elements, function (control) { if (control.name) values[control.name] = control.value.trim(); });
+    return values;
+  }
+
+  // A filter form's control for a collector error naming a query parameter.
+  function filterControlFor(form) {
+    return function (field) {
+      var control = form.elements.namedItem(field);
+      if (!control || !control.id) return null;
+      return { control: control, label: document.querySelector("label[for='" + control.id + "']").textContent };
+    };
+  }
+
+  function fillOptions(select, pairs) {
+    pairs.forEach(function (pair) {
+      var option = el("option", "", pair[1]);
+      option.value = pair[0];
+      select.appendChild(option);
+    });
+  }
+
+  // Surveys -----------------------------------------------------------------------
+
+  function showSurveys() {
+    mount("view-surveys");
+    document.title = "Surveys \u00b7 Waymark admin";
+    api("GET", "/surveys").then(function (result) {
+      if (!document.getElementById("surveys-list")) return;
+      if (!result.ok) {
+        showSummary(document.getElementById("surveys-error"), "Couldn't load surveys", [{ text: errorMessage(result) }]);
+        fill("surveys-list", "No surveys to show.");
+        return;
+      }
+      fill("surveys-list", dataTable({
+        id: "surveys-table", caption: "All surveys", columns: ["Survey", "Status", "Asks", "Responses", "Last response"],
+        empty: "No surveys yet. Create a flow of the type Survey.",
+        rows: (result.data || []).map(function (survey) {
+          return {
+            attrs: { "data-survey-row": survey.flow_id },
+            cells: [pageLink(survey.name, "/surveys/" + encodeURIComponent(survey.flow_id), survey.flow_id), badge(survey.status, survey.status),
+              (survey.kinds || []).map(function (kind) { return KIND_WORDS[kind] || kind; }).join(", "), survey.responses, formatTime(survey.last_response_at)]
+          };
+        })
+      }));
+    });
+    api("GET", "/ces").then(function (result) {
+      if (!result.ok) { fill("ces-chart", "Couldn't load the effort scores: " + errorMessage(result)); return; }
+      var rows = (result.data || []).slice().sort(function (a, b) { return a.mean - b.mean; }).map(function (row) {
+        var label = (row.flow_name || row.flow_id) + (row.step_id ? " \u00b7 " + (row.step_title || row.step_id) : "");
+        return { label: label, value: row.mean, low: row.ci_low, high: row.ci_high, cells: [label, formatNumber(row.mean, 2), formatInterval(row.ci_low, row.ci_high, 2), row.n] };
+      });
+      var name = rows.length ? "Effort (CES) by flow and step, hardest first: " + rows.slice(0, 3).map(function (row) { return row.label + " " + formatNumber(row.value, 1); }).join("; ")
+        : "Effort (CES) by flow and step: no answers yet";
+      fill("ces-chart", barChart("ces", name, rows, [1, 7], ["Flow or step", "Mean (1\u20137)", "95 % interval", "Answers"]));
+    });
+    api("GET", "/csat?interval=week").then(function (result) {
+      if (!result.ok) { fill("csat-chart", "Couldn't load satisfaction: " + errorMessage(result)); return; }
+      var data = result.data || {};
+      var wrap = document.createDocumentFragment();
+      wrap.appendChild(statList([["Mean (1\u20135)", formatNumber(data.mean, 2)], ["Satisfied (4\u20135)", isNumber(data.satisfied_percent) ? formatNumber(data.satisfied_percent, 0) + "%" : "\u2014"], ["Answers", data.n || 0]]));
+      wrap.appendChild(lineChart("csat-over-time", "CSAT over time by week", data.over_time || [], [1, 5], "Mean (1\u20135)"));
+      fill("csat-chart", wrap);
+    });
+  }
+
+  function showSurvey(flowId) {
+    mount("view-survey");
+    document.title = "Survey results \u00b7 Waymark admin";
+    document.getElementById("survey-crumb").textContent = flowId;
+    document.getElementById("survey-edit").href = "/flows/" + encodeURIComponent(flowId) + "/edit";
+    var form = document.getElementById("results-filters");
+    var params = restoreFilters(form);
+    var labels = {};
+    api("GET", "/segments").then(function (result) {
+      if (!result.ok || !document.getElementById("filter-segment")) return;
+      fillOptions(document.getElementById("filter-segment"), (result.data || []).map(function (segment) { return [segment.id, segment.name]; }));
+      if (params.get("segment")) document.getElementById("filter-segment").value = params.get("segment");
+    });
+    api("GET", "/accounts").then(function (result) {
+      if (!result.ok || !document.getElementById("filter-account")) return;
+      fillOptions(document.getElementById("filter-account"), (result.data || []).map(function (account) { return [account.id, account.name]; }));
+      if (params.get("account")) document.getElementById("filter-account").value = params.get("account");
+    });
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      load();
+    });
+
+    function load() {
+      var box = document.getElementById("survey-error");
+      clearFieldErrors(form, box);
+      var values = formValues(form);
+      window.history.replaceState({}, "", "/surveys/" + encodeURIComponent(flowId) + queryOf(values));
+      var resultsQuery = queryOf({ from: values.from, to: values.to, segment: values.segment, account: values.account, interval: values.interval });
+      var filters = { survey: flowId, segment: values.segment, account: values.account, from: values.from, to: values.to, band: values.band };
+      document.getElementById("download-csv").href = "/api/responses.csv" + queryOf(filters);
+      setStatus("survey-status", "Loading\u2026");
+      Promise.all([
+        api("GET", "/surveys/" + encodeURIComponent(flowId) + "/results" + resultsQuery),
+        api("GET", "/responses" + queryOf(Object.assign({ limit: 100 }, filters))),
+        api("GET", "/flows/" + encodeURIComponent(flowId))
+      ]).then(function (results) {
+        if (!document.getElementById("survey-results")) return;
+        var failed = results.slice(0, 2).filter(function (result) { return !result.ok; })[0];
+        if (results[2].ok) labels = optionLabels(results[2].data);
+        document.getElementById("survey-results").setAttribute("aria-busy", "false");
+        if (failed) {
+          setStatus("survey-status", "");
+          showFieldErrors(failed, box, filterControlFor(form));
+          return;
+        }
+        renderResults(results[0].data, labels);
+        renderResponses(results[1].data);
+      });
+    }
+    load();
+  }
+
+  // {step id: {option id: label}} of a survey flow, to name choice answers.
+  function optionLabels(flow) {
+    var labels = {};
+    (flow.steps || []).forEach(function (step) {
+      var options = step.question && step.question.options;
+      if (!options) return;
+      labels[step.id] = {};
+      options.forEach(function (option) { labels[step.id][option.id] = option.label; });
+    });
+    return labels;
+  }
+
+  function renderResults(data, labels) {
+    document.getElementById("survey-title").textContent = data.name || data.flow_id;
+    document.getElementById("survey-crumb").textContent = data.name || data.flow_id;
+    document.getElementById("survey-meta").textContent = data.responses + (data.responses === 1 ? " response" : " responses");
+    var container = document.getElementById("survey-results");
+    container.replaceChildren();
+    (data.questions || []).forEach(function (question) {
+      var section = el("section", "card insight question-results");
+      section.setAttribute("data-question", question.step_id);
+      var headingId = "question-" + question.step_id.replace(/[^a-zA-Z0-9_-]/g, "_");
+      var heading = el("h2", "", question.title || question.step_id);
+      heading.id = headingId;
+      section.setAttribute("aria-labelledby", headingId);
+      section.appendChild(heading);
+      section.appendChild(el("p", "muted small", (KIND_WORDS[question.kind] || question.kind) + " \u00b7 " + answers(question.n)));
+      section.appendChild(questionBody(question, labels[question.step_id]));
+      container.appendChild(section);
+    });
+    setStatus("survey-status", "");
+  }
+
+  function questionBody(question, labels) {
+    var body = document.createDocumentFragment();
+    if (question.kind === "nps" && question.nps) {
+      var nps = question.nps;
+      body.appendChild(statList([["NPS", formatNumber(nps.score, 0), "95 %: " + formatInterval(nps.ci_low, nps.ci_high, 0), "score"],
+        ["Promoters", nps.promoters], ["Passives", nps.passives], ["Detractors", nps.detractors]], "data-stat"));
+      body.appendChild(npsSplitBar(nps));
+      body.appendChild(lineChart("nps-over-time", "NPS over time", question.over_time || [], [-100, 100], "NPS"));
+      return body;
+    }
+    if (SCALE_KINDS[question.kind]) {
+      var range = SCALE_KINDS[question.kind];
+      var stats = [["Mean (" + range[0] + "\u2013" + range[1] + ")", formatNumber(question.mean, 2), "95 %: " + formatInterval(question.ci_low, question.ci_high, 2), "mean"]];
+      if (question.kind === "csat") stats.push(["Satisfied (4\u20135)", isNumber(question.satisfied_percent) ? formatNumber(question.satisfied_percent, 0) + "%" : "\u2014"]);
+      body.appendChild(statList(stats, "data-stat"));
+      body.appendChild(lineChart("mean-over-time", KIND_WORDS[question.kind] + " over time", question.over_time || [], range, "Mean"));
+      body.appendChild(distributionChart(question));
+      return body;
+    }
+    if (CHOICE_KINDS[question.kind]) {
+      body.appendChild(distributionChart(question, labels));
+      return body;
+    }
+    body.appendChild(el("p", "muted", "Free-text answers are listed under Responses, where you can tag them."));
+    return body;
+  }
+
+  function answerText(answer) {
+    return Array.isArray(answer) ? answer.join(", ") : answer === null || answer === undefined ? "" : String(answer);
+  }
+
+  function renderResponses(data) {
+    var rows = (data && data.rows) || [];
+    fill("responses-list", dataTable({
+      id: "responses-table", caption: "Responses", columns: ["Answered", "User", "Account", "Question", "Answer", "Tags"],
+      empty: "No responses match these filters.",
+      rows: rows.map(function (row) {
+        var tags = row.kind === "text" ? tagEditor("answer", row.message_id, row.tags, [], "the answer of " + row.user_id) : (row.tags || []).join(", ");
+        return {
+          attrs: { "data-response-row": row.message_id, "data-kind": row.kind },
+          cells: [formatTime(row.answered_at), row.user_id, accountLink(row.account_id), row.step_id, answerText(row.answer), tags]
+        };
+      })
+    }));
+    setStatus("survey-status", "Showing " + rows.length + " of " + ((data && data.total) || 0) + " responses.");
+  }
+
+  // Feedback ------------------------------------------------------------------------
+
+  function showFeedback() {
+    mount("view-feedback");
+    document.title = "Feedback \u00b7 Waymark admin";
+    var form = document.getElementById("feedback-filters");
+    var params = restoreFilters(form);
+    form.addEventListener("submit", function (event) { event.preventDefault(); load(); });
+    document.getElementById("feedback-category").addEventListener("change", load);
+    function load() {
+      var box = document.getElementById("feedback-error");
+      clearFieldErrors(form, box);
+      var values = formValues(form);
+      window.history.replaceState({}, "", "/feedback" + queryOf(values));
+      setStatus("feedback-status", "Loading\u2026");
+      api("GET", "/feedback" + queryOf(Object.assign({ limit: 100 }, values))).then(function (result) {
+        if (!document.getElementById("feedback-list")) return;
+        if (!result.ok) {
+          setStatus("feedback-status", "");
+          showFieldErrors(result, box, filterControlFor(form));
+          fill("feedback-list", "No feedback to show.");
+          return;
+        }
+        fill("feedback-list", feedbackTable("feedback-table", result.data.rows || [], "Feedback entries"));
+        setStatus("feedback-status", "Showing " + (result.data.rows || []).length + " of " + (result.data.total || 0) + " entries.");
+      });
+    }
+    load();
+  }
+
+  // Feedback rows (the Feedback page and a register card), each with its tag editor.
+  function feedbackTable(id, rows, caption) {
+    return dataTable({
+      id: id, caption: caption, columns: ["Received", "Category", "Feedback", "From", "Tags"], empty: "No feedback yet.",
+      rows: rows.map(function (row) {
+        var from = el("div");
+        from.appendChild(accountLink(row.account_id));
+        from.appendChild(el("div", "muted small", row.user_id));
+        if (row.page_url) from.appendChild(el("div", "muted small mono", shorten(row.page_url, 60)));
+        return {
+          attrs: { "data-feedback-row": row.id, "data-category": row.category },
+          cells: [formatTime(row.created_at), badge(CATEGORY_WORDS[row.category] || row.category, "category-" + row.category), el("p", "feedback-text", row.text), from,
+            tagEditor("feedback", row.id, row.tags, row.suggested_tags, "the feedback from " + row.user_id)]
+        };
+      })
+    });
+  }
+
+  // Accounts ------------------------------------------------------------------------
+
+  function showAccounts() {
+    mount("view-accounts");
+    document.title = "Accounts \u00b7 Waymark admin";
+    api("GET", "/accounts").then(function (result) {
+      if (!document.getElementById("accounts-list")) return;
+      if (!result.ok) {
+        showSummary(document.getElementById("accounts-error"), "Couldn't load accounts", [{ text: errorMessage(result) }]);
+        fill("accounts-list", "No accounts to show.");
+        return;
+      }
+      fill("accounts-list", dataTable({
+        id: "accounts-table", caption: "All accounts", columns: ["Account", "Plan", "Users", "Onboarding", "NPS", "Specialist", "Overdue tasks"],
+        empty: "No accounts yet. Accounts appear once your product calls waymark.group().",
+        rows: (result.data || []).map(function (account) {
+          var overdue = account.overdue_tasks || 0;
+          return {
+            attrs: { "data-account-row": account.id },
+            cells: [pageLink(account.name, "/accounts/" + encodeURIComponent(account.id), account.id), (account.traits || {}).plan || "\u2014", account.users,
+              formatNumber(account.onboarding_percent, 0) + "%", isNumber(account.nps) ? formatNumber(account.nps, 0) : isNumber(account.nps && account.nps.score) ? formatNumber(account.nps.score, 0) : "\u2014",
+              account.specialist || el("span", "muted", "Unassigned"), overdue ? badge(overdue + " overdue", "overdue") : "0"]
+          };
+        })
+      }));
+    });
+  }
+
+  function showAccount(accountId) {
+    mount("view-account");
+    document.title = "Account \u00b7 Waymark admin";
+    document.getElementById("account-crumb").textContent = accountId;
+    var base = "/accounts/" + encodeURIComponent(accountId);
+    var box = document.getElementById("account-error");
+    var tagRules = [];
+    api("GET", "/tag-rules").then(function (result) { if (result.ok && result.data) tagRules = result.data.rules || []; });
+
+    function controlsById(ids) {
+      return function (field) {
+        var id = ids[field.split(/[.[]/)[0]];
+        var control = id && document.getElementById(id);
+        return control ? { control: control, label: document.querySelector("label[for='" + id + "']").textContent } : null;
+      };
+    }
+
+    // Sends a form's request; field errors go next to its controls, success reloads the card.
+    function submit(form, request, ids, done) {
+      clearFieldErrors(form, box);
+      request().then(function (result) {
+        if (!document.getElementById("account-title")) return;
+        if (!result.ok) { showFieldErrors(result, box, controlsById(ids)); return; }
+        done(result.data);
+        load();
+      });
+    }
+
+    document.getElementById("specialist-form").addEventListener("submit", function (event) {
+      event.preventDefault();
+      var value = document.getElementById("account-specialist").value.trim();
+      submit(event.target, function () { return api("PUT", base + "/specialist", { specialist: value || null }); }, { specialist: "account-specialist" }, function () {
+        setStatus("account-status", value ? "Assigned to " + value + "." : "Specialist cleared.");
+      });
+    });
+
+    var noteText = document.getElementById("note-text");
+    var noteTags = document.getElementById("note-tags");
+    function splitTags(raw) { return raw.split(",").map(function (tag) { return tag.trim().toLowerCase(); }).filter(Boolean); }
+    function suggestNoteTags() {
+      var set = splitTags(noteTags.value);
+      var tags = suggestTags(noteText.value, tagRules).filter(function (tag) { return set.indexOf(tag) < 0; });
+      var holder = document.getElementById("note-tag-suggestions");
+      holder.replaceChildren();
+      if (tags.length) holder.appendChild(el("span", "muted small", "Suggested:"));
+      tags.forEach(function (tag) {
+        holder.appendChild(suggestionChip(tag, function () {
+          noteTags.value = splitTags(noteTags.value).concat([tag]).join(", ");
+          suggestNoteTags();
+          noteTags.focus();
+        }));
+      });
+    }
+    noteText.addEventListener("input", suggestNoteTags);
+    noteTags.addEventListener("input", suggestNoteTags);
+    document.getElementById("note-form").addEventListener("submit", function (event) {
+      event.preventDefault();
+      var kind = document.getElementById("note-kind").value;
+      var note = { kind: kind, text: noteText.value.trim(), tags: splitTags(noteTags.value) };
+      submit(event.target, function () { return api("POST", base + "/notes", note); }, { kind: "note-kind", text: "note-text", tags: "note-tags" }, function () {
+        noteText.value = "";
+        noteTags.value = "";
+        suggestNoteTags();
+        setStatus("account-status", NOTE_KIND_WORDS[kind] + " added.");
+      });
+    });
+    document.getElementById("plan-form").addEventListener("submit", function (event) {
+      event.preventDefault();
+      var task = formValues(event.target);
+      submit(event.target, function () { return api("POST", base + "/plan", task); }, { title: "plan-title", owner: "plan-owner", due: "plan-due", status: "plan-status" }, function () {
+        document.getElementById("plan-title").value = "";
+        setStatus("account-status", "Task \u201c" + task.title + "\u201d added to the plan.");
+      });
+    });
+
+    function load() {
+      return api("GET", base).then(function (result) {
+        if (!document.getElementById("account-title")) return;
+        if (!result.ok) {
+          showSummary(box, result.status === 404 ? "No such account" : "Couldn't load the account", [{ text: errorMessage(result) }]);
+          return;
+        }
+        renderAccount(result.data, load);
+      });
+    }
+    load();
+  }
+
+  // engine-compatible suggestions: a rule's tag when one of its keywords starts a word of the text.
+  function suggestTags(text, rules) {
+    var words = String(text || "").toLowerCase().split(/[^a-z0-9\u00c0-\u024f]+/).filter(Boolean);
+    return rules.filter(function (rule) {
+      return (rule.keywords || []).some(function (keyword) {
+        keyword = String(keyword).toLowerCase();
+        return words.some(function (word) { return word.indexOf(keyword) === 0; });
+      });
+    }).map(function (rule) { return rule.tag; });
+  }
+
+  function renderAccount(account, reload) {
+    document.title = account.name + " \u00b7 Waymark admin";
+    document.getElementById("account-title").textContent = account.name;
+    document.getElementById("account-crumb").textContent = account.name;
+    document.getElementById("account-meta").textContent = account.id + " \u00b7 " + (account.users || []).length + ((account.users || []).length === 1 ? " user" : " users");
+    var specialist = document.getElementById("account-specialist");
+    if (document.activeElement !== specialist) specialist.value = account.specialist || "";
+
+    var traits = account.traits || {};
+    var data = el("dl", "facts");
+    Object.keys(traits).sort().forEach(function (key) {
+      data.appendChild(el("dt", "", key));
+      data.appendChild(el("dd", "", typeof traits[key] === "object" ? JSON.stringify(traits[key]) : traits[key]));
+    });
+    fill("account-data", Object.keys(traits).length ? data : "No traits yet.");
+
+    var scores = account.scores || {};
+    fill("account-scores", statList([
+      ["NPS", scores.nps ? formatNumber(scores.nps.score, 0) : "\u2014", scores.nps ? answers(scores.nps.n) : "no answers", "nps"],
+      ["CES (1\u20137)", scores.ces ? formatNumber(scores.ces.mean, 2) : "\u2014", scores.ces ? answers(scores.ces.n) : "no answers", "ces"],
+      ["CSAT (1\u20135)", scores.csat ? formatNumber(scores.csat.mean, 2) : "\u2014", scores.csat ? answers(scores.csat.n) : "no answers", "csat"]
+    ], "data-score"));
+
+    var onboarding = (account.onboarding || []).map(function (flow) {
+      return { label: flow.name, value: flow.percent, valueText: formatNumber(flow.percent, 0) + "%", cells: [flow.name, flow.kind, flow.completed_users + " of " + flow.total_users, formatNumber(flow.percent, 0) + "%"] };
+    });
+    fill("account-onboarding", barChart("onboarding", "Onboarding progress of " + account.name + ": " + (onboarding.length ? onboarding.map(function (row) { return row.label + " " + row.valueText; }).join(", ") : "no key flows yet"),
+      onboarding, [0, 100], ["Flow", "Kind", "Users done", "Share"]));
+
+    fill("account-users", dataTable({
+      id: "account-users-table", caption: "Users of " + account.name, columns: ["User", "Last active", "Completed", "Stuck at"], empty: "No users yet.",
+      rows: (account.users || []).map(function (user) {
+        var who = el("div");
+        var traits = user.traits || {};
+        who.appendChild(el("strong", "", [traits.first_name, traits.last_name].filter(Boolean).join(" ") || user.user_id));
+        who.appendChild(el("div", "muted small mono", user.user_id));
+        var stuck = user.stuck ? (user.stuck.flow_name || user.stuck.flow_id) + " \u00b7 " + (user.stuck.step_title || user.stuck.step_id) : "\u2014";
+        return { attrs: { "data-user-row": user.user_id }, cells: [who, formatTime(user.last_active_at), (user.completed || []).join(", ") || "\u2014", stuck] };
+      })
+    }));
+
+    [["objections-list", account.objections], ["challenges-list", account.challenges], ["notes-list", account.notes]].forEach(function (pair) {
+      var list = document.getElementById(pair[0]);
+      list.replaceChildren();
+      if (!(pair[1] || []).length) list.appendChild(el("li", "muted small", "None yet."));
+      (pair[1] || []).forEach(function (note) { list.appendChild(noteItem(note, reload)); });
+    });
+
+    fill("plan-list", dataTable({
+      id: "plan-table", caption: "Onboarding plan of " + account.name, columns: ["Task", "Owner", "Due", "Status", "Actions"], empty: "No tasks yet.",
+      rows: (account.plan || []).map(function (task) { return planRow(task, reload); })
+    }));
+    fill("account-feedback", feedbackTable("account-feedback-table", account.feedback || [], "Feedback from " + account.name));
+
+    var timeline = document.getElementById("account-timeline");
+    timeline.replaceChildren();
+    if (!(account.timeline || []).length) timeline.appendChild(el("li", "muted", "Nothing happened yet."));
+    (account.timeline || []).forEach(function (entry) {
+      var item = el("li");
+      item.appendChild(el("span", "muted small timeline-at", formatTime(entry.at)));
+      item.appendChild(el("strong", "", entry.name || entry.type));
+      item.appendChild(document.createTextNode(" \u00b7 " + entry.user_id + (entry.detail ? " \u00b7 " + entry.detail : "")));
+      timeline.appendChild(item);
+    });
+  }
+
+  function noteItem(note, reload) {
+    var item = el("li", "note card-inner");
+    item.setAttribute("data-note-id", note.id);
+    item.setAttribute("data-note-kind", note.kind);
+    item.appendChild(el("p", "note-text", note.text));
+    item.appendChild(el("p", "muted small", (note.author || "admin") + " \u00b7 " + formatTime(note.created_at)));
+    item.appendChild(tagEditor("note", note.id, note.tags, note.suggested_tags, "the " + (NOTE_KIND_WORDS[note.kind] || "note").toLowerCase() + " \u201c" + shorten(note.text, 40) + "\u201d"));
+    var remove = el("button", "button button-small button-danger", "Delete");
+    remove.type = "button";
+    remove.setAttribute("data-action", "delete-note");
+    remove.setAttribute("aria-label", "Delete the " + (NOTE_KIND_WORDS[note.kind] || "note").toLowerCase() + " \u201c" + shorten(note.text, 40) + "\u201d");
+    remove.addEventListener("click", function () {
+      if (!window.confirm("Delete this " + (NOTE_KIND_WORDS[note.kind] || "note").toLowerCase() + "?")) return;
+      api("DELETE", "/notes/" + encodeURIComponent(note.id)).then(function (result) {
+        if (!result.ok) { showSummary(document.getElementById("account-error"), "Couldn't delete it", [{ text: errorMessage(result) }]); return; }
+        setStatus("account-status", "Deleted.");
+        reload();
+      });
+    });
+    item.appendChild(remove);
+    return item;
+  }
+
+  function planRow(task, reload) {
+    var status = el("select");
+    status.name = "task-status";
+    status.setAttribute("aria-label", "Status of \u201c" + task.title + "\u201d");
+    fillOptions(status, Object.keys(TASK_STATUS_WORDS).map(function (key) { return [key, TASK_STATUS_WORDS[key]]; }));
+    status.value = task.status;
+    status.addEventListener("change", function () {
+      api("PUT", "/plan/" + encodeURIComponent(task.id), { title: task.title, owner: task.owner, due: task.due, status: status.value }).then(function (result) {
+        if (!result.ok) { showSummary(document.getElementById("account-error"), "Couldn't change the task", [{ text: errorMessage(result) }]); return; }
+        setStatus("account-status", "\u201c" + task.title + "\u201d is now " + TASK_STATUS_WORDS[status.value].toLowerCase() + ".");
+        reload();
+      });
+    });
+    var due = el("span", "", task.due);
+    var dueCell = el("div");
+    dueCell.appendChild(due);
+    if (task.overdue) dueCell.appendChild(badge("Overdue", "overdue"));
+    var remove = el("button", "button button-small button-danger", "Delete");
+    remove.type = "button";
+    remove.setAttribute("data-action", "delete-task");
+    remove.setAttribute("aria-label", "Delete the task \u201c" + task.title + "\u201d");
+    remove.addEventListener("click", function () {
+      if (!window.confirm("Delete the task \u201c" + task.title + "\u201d?")) return;
+      api("DELETE", "/plan/" + encodeURIComponent(task.id)).then(function () { reload(); });
+    });
+    return {
+      className: task.overdue ? "row-overdue" : "",
+      attrs: { "data-task-id": task.id, "data-overdue": !!task.overdue, "data-status": task.status },
+      cells: [task.title, task.owner, dueCell, status, remove]
+    };
+  }
+
+  // Problems ------------------------------------------------------------------------
+
+  function showProblems() {
+    mount("view-problems");
+    document.title = "Problems \u00b7 Waymark admin";
+    var form = document.getElementById("tag-rules-form");
+    var box = document.getElementById("problems-error");
+    api("GET", "/tag-rules").then(function (result) {
+      if (!result.ok || !document.getElementById("tag-rules")) return;
+      document.getElementById("problem-threshold").value = String(result.data.threshold);
+      document.getElementById("tag-rules").value = (result.data.rules || []).map(function (rule) { return rule.tag + ": " + (rule.keywords || []).join(", "); }).join("\n");
+    });
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      clearFieldErrors(form, box);
+      var threshold = document.getElementById("problem-threshold").value.trim();
+      var rules = document.getElementById("tag-rules").value.split("\n").map(function (line) { return line.trim(); }).filter(Boolean).map(function (line) {
+        var colon = line.indexOf(":");
+        var tag = (colon < 0 ? line : line.slice(0, colon)).trim();
+        var keywords = colon < 0 ? [] : line.slice(colon + 1).split(",").map(function (word) { return word.trim(); }).filter(Boolean);
+        return { tag: tag, keywords: keywords };
+      });
+      api("PUT", "/tag-rules", { threshold: /^\d+$/.test(threshold) ? Number(threshold) : threshold, rules: rules }).then(function (result) {
+        if (!document.getElementById("tag-rules")) return;
+        if (!result.ok) {
+          showFieldErrors(result, box, function (field) {
+            var id = field.indexOf("threshold") === 0 ? "problem-threshold" : "tag-rules";
+            return { control: document.getElementById(id), label: document.querySelector("label[for=" + id + "]").textContent };
+          });
+          return;
+        }
+        setStatus("problems-status", "Saved. Problems are recurrent from " + result.data.threshold + " accounts.");
+        loadProblems();
+      });
+    });
+    loadProblems();
+  }
+
+  function loadProblems() {
+    return api("GET", "/problems").then(function (result) {
+      if (!document.getElementById("problems-list")) return;
+      if (!result.ok) {
+        showSummary(document.getElementById("problems-error"), "Couldn't load problems", [{ text: errorMessage(result) }]);
+        fill("problems-list", "No problems to show.");
+        return;
+      }
+      var data = result.data || {};
+      fill("problems-list", dataTable({
+        id: "problems-table", caption: "Problems ranked by accounts (recurrent from " + data.threshold + " accounts)",
+        columns: ["Rank", "Tag", "Accounts", "Responses", "Kind", "Last 8 weeks", "Details"], empty: "No tagged feedback, answers or notes yet.",
+        rows: (data.rows || []).map(function (row, index) {
+          var kind = badge(row.recurrent ? "Recurrent" : "Specific", row.recurrent ? "recurrent" : "specific");
+          kind.setAttribute("data-problem-badge", row.recurrent ? "recurrent" : "specific");
+          var trend = (row.trend || []).map(function (week) { return week.accounts; });
+          var drill = el("button", "button button-small", "Show responses");
+          drill.type = "button";
+          drill.setAttribute("data-action", "drill");
+          drill.setAttribute("aria-label", "Show responses tagged " + row.tag);
+          drill.setAttribute("aria-controls", "problem-detail");
+          drill.addEventListener("click", function () { showProblem(row.tag); });
+          return {
+            attrs: { "data-problem-row": row.tag, "data-rank": index + 1, "data-accounts": row.accounts, "data-recurrent": !!row.recurrent },
+            cells: [index + 1, el("strong", "mono", row.tag), row.accounts, row.responses, kind,
+              sparkline("Accounts raising " + row.tag + " per week, last " + trend.length + " weeks: " + trend.join(", "), trend), drill]
+          };
+        })
+      }));
+    });
+  }
+
+  function showProblem(tag) {
+    var section = document.getElementById("problem-detail");
+    document.getElementById("problem-detail-title").textContent = "Responses tagged \u201c" + tag + "\u201d";
+    section.hidden = false;
+    fill("problem-rows", "Loading\u2026");
+    api("GET", "/problems/" + encodeURIComponent(tag)).then(function (result) {
+      if (!document.getElementById("problem-rows")) return;
+      if (!result.ok) { fill("problem-rows", "Couldn't load them: " + errorMessage(result)); return; }
+      fill("problem-rows", dataTable({
+        id: "problem-table", caption: "Responses tagged " + tag, columns: ["Source", "Account", "User", "Text", "When"], empty: "Nothing carries this tag any more.",
+        rows: (result.data.rows || []).map(function (row) {
+          return { attrs: { "data-problem-source": row.source }, cells: [row.source, accountLink(row.account_id), row.user_id || "\u2014", row.text, formatTime(row.created_at)] };
+        })
+      }));
+      section.focus();
+    });
   }
 
   route();

@@ -40,8 +40,9 @@ pub struct Config {
     #[arg(long, env = "DEMO_SEED", default_value_t = true, action = ArgAction::Set)]
     pub seed: bool,
     /// Also import and publish the pattern examples (`demo-app/flows/patterns/`: a checklist, a
-    /// hotspot, a banner, a slide-out and a modal announcement) and the demo app settings
-    /// (theme, fatigue budget, resource center with help articles). Only with `--seed`.
+    /// hotspot, a banner, a slide-out, a modal announcement, NPS, CES and CSAT surveys), the demo
+    /// app settings (theme, fatigue budget, resource center with help articles) and the demo
+    /// accounts (users, events, survey answers, feedback, notes, plans, tags). Only with `--seed`.
     #[arg(long, env = "DEMO_SEED_PATTERNS", default_value_t = true, action = ArgAction::Set)]
     pub seed_patterns: bool,
 }

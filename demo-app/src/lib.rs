@@ -7,6 +7,7 @@ pub mod error;
 pub mod host;
 pub mod page;
 pub mod seed;
+pub mod seed_accounts;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -161,6 +162,10 @@ async fn seed_demo(http: &reqwest::Client, config: &Config) {
     match seed::seed_settings(http, base, key, patience).await {
         Ok(outcome) => tracing::info!(?outcome, "demo app settings seeded"),
         Err(error) => tracing::warn!(%error, "could not seed the demo app settings"),
+    }
+    match seed_accounts::seed_accounts(http, base, &config.write_key, key).await {
+        Ok(outcome) => tracing::info!(?outcome, "demo accounts seeded"),
+        Err(error) => tracing::warn!(%error, "could not seed the demo accounts"),
     }
 }
 

@@ -1,6 +1,7 @@
 //! Start-up seeding: imports and publishes the welcome tour (and, with `--seed-patterns`, one
-//! example flow per content pattern plus the demo app settings) through the collector's admin API
-//! when the collector does not have them yet, retrying while the collector is still starting.
+//! example flow per content pattern and survey, plus the demo app settings) through the collector's
+//! admin API when the collector does not have them yet, retrying while the collector is still
+//! starting. The demo accounts that answer the surveys are in `seed_accounts`.
 
 use std::future::Future;
 use std::time::{Duration, Instant};
@@ -13,8 +14,10 @@ pub const WELCOME_TOUR: &str = include_str!("../flows/welcome-tour.json");
 pub const WELCOME_TOUR_ID: &str = "welcome-tour";
 
 /// One example flow per pattern, `(id, file)`, in seeding order: every flow they refer to
-/// (`completed`, `launch_flow`) is seeded before them, the welcome tour first of all.
-pub const PATTERN_FLOWS: [(&str, &str); 5] = [
+/// (`completed`, `launch_flow`, a survey's `completed` trigger) is seeded before them, the welcome
+/// tour first of all. The surveys (NPS with branches, CES after the tour and after the checklist,
+/// CSAT) come last.
+pub const PATTERN_FLOWS: [(&str, &str); 9] = [
     (
         "get-started",
         include_str!("../flows/patterns/get-started.json"),
@@ -34,6 +37,22 @@ pub const PATTERN_FLOWS: [(&str, &str); 5] = [
     (
         "automations-announcement",
         include_str!("../flows/patterns/automations-announcement.json"),
+    ),
+    (
+        "nps-survey",
+        include_str!("../flows/patterns/nps-survey.json"),
+    ),
+    (
+        "ces-after-task",
+        include_str!("../flows/patterns/ces-after-task.json"),
+    ),
+    (
+        "ces-after-checklist",
+        include_str!("../flows/patterns/ces-after-checklist.json"),
+    ),
+    (
+        "csat-survey",
+        include_str!("../flows/patterns/csat-survey.json"),
     ),
 ];
 

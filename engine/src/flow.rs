@@ -9,6 +9,7 @@ use crate::audience::Rule;
 use crate::checklist::Checklist;
 use crate::doc::Node;
 use crate::i18n::Translation;
+use crate::survey::{Question, SurveySettings};
 use crate::theme::ThemeOverride;
 
 /// The format marker every exported flow file carries.
@@ -74,6 +75,9 @@ pub struct Flow {
     /// Overrides the app's theme for this flow only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub theme: Option<ThemeOverride>,
+    /// Present when this flow is a survey: its steps ask `question`s (see `survey`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub survey: Option<SurveySettings>,
 }
 
 /// Lifecycle of a flow definition.
@@ -108,6 +112,25 @@ pub enum Trigger {
     Event { name: String },
     /// Only `waymark.start(flowId)` starts it.
     Manual,
+    /// Right after that flow or checklist completes: the widget's own `flow_completed`, or a
+    /// `checklist_completed` the collector reports (`Signal::Completed`).
+    Completed { flow: String },
+    /// Right after that step of that flow completes.
+    StepCompleted { flow: String, step: String },
+    /// `days` after the user signed up or was first seen. The collector sends the flow only once
+    /// it is due; the engine then starts it on the next page signal.
+    DaysAfter { since: DaysSince, days: u32 },
+}
+
+/// What a `days_after` trigger counts from.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum DaysSince {
+    /// The `signed_up_at` trait (an ISO date or date-time, or epoch milliseconds).
+    Signup,
+    /// The user's first event.
+    FirstSeen,
 }
 
 /// How often one user may get the flow.
@@ -175,6 +198,10 @@ pub struct Step {
     /// Set by the collector at boot when `requires` does not hold for this user; never authored.
     #[serde(default, skip_serializing_if = "is_false")]
     pub locked: bool,
+    /// Survey flows only: what this step asks. A survey step without one is a thank-you (or
+    /// intro) step.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub question: Option<Question>,
 }
 
 /// An image or a video on a modal or slide-out.

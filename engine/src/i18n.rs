@@ -73,6 +73,18 @@ pub struct UiStrings {
     pub mark_done: String,
     pub badge_earned: String,
     pub open_hint: String,
+    /// The feedback form's category question.
+    pub feedback_kind: String,
+    pub feedback_bug: String,
+    pub feedback_idea: String,
+    pub feedback_question: String,
+    pub feedback_other: String,
+    pub feedback_text: String,
+    /// The feedback form's checkbox that sends the page's address along.
+    pub feedback_include_page: String,
+    pub send: String,
+    pub cancel: String,
+    pub feedback_thanks: String,
 }
 
 /// Right-to-left scripts, by primary language subtag.
@@ -131,6 +143,16 @@ pub fn ui_strings(locale: &str) -> UiStrings {
         "he" => HEBREW,
         _ => ENGLISH,
     };
+    from_words(words)
+}
+
+/// The English words: the defaults, without linking the other languages' tables (the widget
+/// gets its words resolved by the collector, so only this one needs to be in its wasm).
+pub fn english() -> UiStrings {
+    from_words(ENGLISH)
+}
+
+fn from_words(words: Words) -> UiStrings {
     let [
         next,
         back,
@@ -150,6 +172,16 @@ pub fn ui_strings(locale: &str) -> UiStrings {
         mark_done,
         badge_earned,
         open_hint,
+        feedback_kind,
+        feedback_bug,
+        feedback_idea,
+        feedback_question,
+        feedback_other,
+        feedback_text,
+        feedback_include_page,
+        send,
+        cancel,
+        feedback_thanks,
     ] = words.map(str::to_string);
     UiStrings {
         next,
@@ -170,12 +202,22 @@ pub fn ui_strings(locale: &str) -> UiStrings {
         mark_done,
         badge_earned,
         open_hint,
+        feedback_kind,
+        feedback_bug,
+        feedback_idea,
+        feedback_question,
+        feedback_other,
+        feedback_text,
+        feedback_include_page,
+        send,
+        cancel,
+        feedback_thanks,
     }
 }
 
 /// One built-in language's words, in the order of the [`UiStrings`] fields. Plain arrays keep
 /// the tables compact in the wasm widget (no map, no parsing).
-type Words = [&'static str; 18];
+type Words = [&'static str; 28];
 
 const ENGLISH: Words = [
     "Next",
@@ -196,6 +238,16 @@ const ENGLISH: Words = [
     "Mark as done",
     "Badge earned",
     "Open tip",
+    "What is it about?",
+    "Bug",
+    "Idea",
+    "Question",
+    "Other",
+    "Your feedback",
+    "Include this page's address",
+    "Send",
+    "Cancel",
+    "Thanks for your feedback!",
 ];
 
 const FRENCH: Words = [
@@ -217,6 +269,16 @@ const FRENCH: Words = [
     "Marquer comme terminé",
     "Badge obtenu",
     "Ouvrir l’astuce",
+    "De quoi s'agit-il ?",
+    "Anomalie",
+    "Idée",
+    "Une question",
+    "Autre",
+    "Votre avis",
+    "Inclure l'adresse de cette page",
+    "Envoyer",
+    "Annuler",
+    "Merci pour votre avis !",
 ];
 
 const GERMAN: Words = [
@@ -238,6 +300,16 @@ const GERMAN: Words = [
     "Als erledigt markieren",
     "Abzeichen erhalten",
     "Tipp öffnen",
+    "Worum geht es?",
+    "Fehler",
+    "Idee",
+    "Frage",
+    "Sonstiges",
+    "Ihr Feedback",
+    "Adresse dieser Seite mitsenden",
+    "Senden",
+    "Abbrechen",
+    "Danke für Ihr Feedback!",
 ];
 
 const SPANISH: Words = [
@@ -259,6 +331,16 @@ const SPANISH: Words = [
     "Marcar como hecho",
     "Insignia obtenida",
     "Abrir consejo",
+    "¿De qué se trata?",
+    "Error",
+    "Idea",
+    "Pregunta",
+    "Otro",
+    "Tus comentarios",
+    "Incluir la dirección de esta página",
+    "Enviar",
+    "Cancelar",
+    "¡Gracias por tus comentarios!",
 ];
 
 const PORTUGUESE: Words = [
@@ -280,6 +362,16 @@ const PORTUGUESE: Words = [
     "Marcar como concluído",
     "Selo conquistado",
     "Abrir dica",
+    "Sobre o que é?",
+    "Erro",
+    "Ideia",
+    "Pergunta",
+    "Outro",
+    "O seu feedback",
+    "Incluir o endereço desta página",
+    "Enviar",
+    "Cancelar",
+    "Obrigado pelo seu feedback!",
 ];
 
 const ARABIC: Words = [
@@ -301,6 +393,16 @@ const ARABIC: Words = [
     "تحديد كمكتمل",
     "حصلت على شارة",
     "فتح التلميح",
+    "ما موضوع ملاحظتك؟",
+    "خطأ",
+    "فكرة",
+    "سؤال",
+    "أخرى",
+    "ملاحظاتك",
+    "تضمين عنوان هذه الصفحة",
+    "إرسال",
+    "إلغاء",
+    "شكرًا على ملاحظاتك!",
 ];
 
 const HEBREW: Words = [
@@ -322,6 +424,16 @@ const HEBREW: Words = [
     "סימון כבוצע",
     "התקבל תג",
     "פתיחת טיפ",
+    "במה מדובר?",
+    "תקלה",
+    "רעיון",
+    "שאלה",
+    "אחר",
+    "המשוב שלך",
+    "לכלול את כתובת הדף הזה",
+    "שליחה",
+    "ביטול",
+    "תודה על המשוב!",
 ];
 
 /// The built-in language for the widget's own words: the primary language of the first wanted
@@ -367,8 +479,11 @@ pub fn wanted_locales(list: &str) -> Vec<String> {
 
 /// Replaces the flow's texts with the best translation for `wanted` (most preferred first) and
 /// clears `translations`, so the widget receives one language. The base texts stay when none fits,
-/// and so does any text a translation leaves empty (a missing button label, say).
+/// and so does any text a translation leaves empty (a missing button label, say). Blank scale
+/// question titles and absent end labels get the standard wording
+/// (`survey::fill_standard_wording`) first, so every served flow has them.
 pub fn localize(flow: &mut crate::Flow, wanted: &[String]) {
+    crate::survey::fill_standard_wording(flow);
     let translations = std::mem::take(&mut flow.translations);
     let Some(chosen) = choose_locale(wanted, translations.keys()) else {
         return;

@@ -11,6 +11,7 @@ use crate::flow::{
     Advance, ButtonAction, Flow, FlowStatus, Frequency, Trigger, WhenTargetMissing, is_live,
 };
 use crate::pattern::url_matches;
+use crate::survey::{QuestionKind, check_answer, next_step};
 
 /// Re-exported here because `Facts.completed` is built from a [`UserProgress`].
 pub use crate::checklist::completed_ids;
@@ -90,6 +91,11 @@ pub enum LifecycleEvent {
         flow_id: String,
         step_id: String,
         step_index: usize,
+        /// Set when an answer branches past the following step (surveys): the step the user
+        /// moves to. Absent, the user moves to the following step. Steps jumped over are not
+        /// completed; carrying the target in the event keeps the fold free of flow definitions.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        next_step_index: Option<usize>,
     },
     StepBack {
         flow_id: String,
@@ -136,10 +142,19 @@ pub enum LifecycleEvent {
         flow_id: String,
         reason: crate::fatigue::Blocked,
     },
+    /// A survey question was answered; `answer` is a number, a string or an array of strings
+    /// (already checked by `survey::check_answer`). Followed by the step's `step_completed`.
+    SurveyAnswered {
+        flow_id: String,
+        step_id: String,
+        step_index: usize,
+        kind: QuestionKind,
+        answer: Value,
+    },
 }
 
 /// Names of every lifecycle event, as they appear on the wire.
-pub const LIFECYCLE_EVENT_NAMES: [&str; 12] = [
+pub const LIFECYCLE_EVENT_NAMES: [&str; 13] = [
     "flow_started",
     "step_viewed",
     "step_completed",
@@ -152,6 +167,7 @@ pub const LIFECYCLE_EVENT_NAMES: [&str; 12] = [
     "checklist_completed",
     "badge_earned",
     "content_suppressed",
+    "survey_answered",
 ];
 
 impl LifecycleEvent {
@@ -167,11 +183,16 @@ impl LifecycleEvent {
             serde_json::from_value(Value::Object(object)).map_err(|error| {
                 let text = error.to_string();
                 // serde names a missing field in backticks: "missing field `flow_id`"; a wrongly typed
-                // one it does not name, so find it by the type each known property must have.
-                text.split('`')
-                    .nth(1)
-                    .map(str::to_string)
-                    .or_else(|| mistyped_property(properties))
+                // one it does not name, and an unknown variant it quotes the same way (the value, not
+                // the field), so anything but a missing field is found by the type each known
+                // property must have.
+                let quoted = || text.split('`').nth(1).map(str::to_string);
+                let field = if text.starts_with("missing field") {
+                    quoted()
+                } else {
+                    mistyped_property(properties).or_else(quoted)
+                };
+                field
                     .map(|field| format!("properties.{field}"))
                     .unwrap_or_else(|| "properties".into())
             }),
@@ -200,7 +221,8 @@ impl LifecycleEvent {
             | LifecycleEvent::FlowCompleted { flow_id }
             | LifecycleEvent::FlowDismissed { flow_id, .. }
             | LifecycleEvent::StepSkipped { flow_id, .. }
-            | LifecycleEvent::ContentSuppressed { flow_id, .. } => flow_id,
+            | LifecycleEvent::ContentSuppressed { flow_id, .. }
+            | LifecycleEvent::SurveyAnswered { flow_id, .. } => flow_id,
             LifecycleEvent::ChecklistItemCompleted { checklist_id, .. }
             | LifecycleEvent::ChecklistCompleted { checklist_id }
             | LifecycleEvent::BadgeEarned { checklist_id, .. } => checklist_id,
@@ -214,9 +236,13 @@ fn mistyped_property(properties: &Map<String, Value>) -> Option<String> {
         .find(|(key, value)| match key.as_str() {
             "flow_id" | "step_id" | "checklist_id" | "item_id" | "badge_id" => !value.is_string(),
             "manual" => !value.is_boolean(),
-            "step_index" | "version" => value
+            "step_index" | "version" | "next_step_index" => value
                 .as_u64()
                 .is_none_or(|number| number > u64::from(u32::MAX)),
+            "kind" => !matches!(
+                value.as_str(),
+                Some("nps" | "ces" | "csat" | "single" | "multiple" | "text")
+            ),
             "action" => !matches!(value.as_str(), Some("skip" | "end")),
             "reason" => !matches!(
                 value.as_str(),
@@ -256,6 +282,16 @@ pub enum Signal {
     TargetMissing,
     /// `waymark.start(flowId)`: bypasses trigger and frequency.
     Start { flow_id: String },
+    /// The user answered the question of the current survey step (`answer` as the widget read it:
+    /// a number, a string or an array of strings; checked here before anything is recorded).
+    Answer {
+        flow_id: String,
+        step_id: String,
+        answer: Value,
+    },
+    /// A flow or checklist completed somewhere the engine did not see it happen (the collector
+    /// reported `checklist_completed`); starts flows with a `completed` trigger on it.
+    Completed { flow_id: String },
 }
 
 /// What the widget should show now.
@@ -286,12 +322,16 @@ impl UserProgress {
             LifecycleEvent::StepCompleted {
                 flow_id,
                 step_index,
+                next_step_index,
                 ..
             } => {
                 if let Some(entry) = self.active_entry(flow_id)
                     && entry.step == *step_index
                 {
-                    entry.step += 1;
+                    // Only forward jumps: a replayed or forged event can never loop a flow.
+                    entry.step = next_step_index
+                        .filter(|next| *next > *step_index)
+                        .unwrap_or(*step_index + 1);
                 }
             }
             LifecycleEvent::StepTargetMissing {
@@ -369,7 +409,8 @@ impl UserProgress {
                     .or_default()
                     .badge = Some(badge_id.clone());
             }
-            LifecycleEvent::ContentSuppressed { .. } => {}
+            // Answers are facts for reporting; the step moves with the `step_completed` after it.
+            LifecycleEvent::ContentSuppressed { .. } | LifecycleEvent::SurveyAnswered { .. } => {}
         }
     }
 
@@ -418,14 +459,54 @@ impl Reaction {
         self.events.push(event);
     }
 
-    /// Completes the current step, and the flow with it when that was the last step.
+    /// Completes the current step, and the flow with it when that was the last step. A question
+    /// step is passed only by answering it ([`Reaction::answer`]), so its branches always apply.
     fn advance(&mut self, flow: &Flow, index: usize) {
+        if flow.steps[index].question.is_some() {
+            return;
+        }
         self.record(LifecycleEvent::StepCompleted {
             flow_id: flow.id.clone(),
             step_id: flow.steps[index].id.clone(),
             step_index: index,
+            next_step_index: None,
         });
         if index + 1 == flow.steps.len() {
+            self.record(LifecycleEvent::FlowCompleted {
+                flow_id: flow.id.clone(),
+            });
+        }
+    }
+
+    /// Records a valid answer to the current question: `survey_answered`, then `step_completed`
+    /// towards the branch target, then `flow_completed` when there is none. An invalid answer,
+    /// or one for another step than the current, records nothing.
+    fn answer(&mut self, flow: &Flow, index: usize, step_id: &str, answer: &Value) {
+        let step = &flow.steps[index];
+        let Some(question) = &step.question else {
+            return;
+        };
+        if step.id != step_id {
+            return;
+        }
+        let Ok(answer) = check_answer(question, answer) else {
+            return;
+        };
+        self.record(LifecycleEvent::SurveyAnswered {
+            flow_id: flow.id.clone(),
+            step_id: step.id.clone(),
+            step_index: index,
+            kind: question.kind,
+            answer: answer.to_value(),
+        });
+        let target = next_step(flow, index, &answer);
+        self.record(LifecycleEvent::StepCompleted {
+            flow_id: flow.id.clone(),
+            step_id: step.id.clone(),
+            step_index: index,
+            next_step_index: target.filter(|next| *next != index + 1),
+        });
+        if target.is_none() {
             self.record(LifecycleEvent::FlowCompleted {
                 flow_id: flow.id.clone(),
             });
@@ -497,8 +578,26 @@ pub fn react(flows: &[Flow], progress: &UserProgress, signal: &Signal) -> Vec<Li
         events: Vec::new(),
     };
     reaction.pass_locked_steps(flows);
+    let before = reaction.events.len();
     handle_signal(flows, &mut reaction, signal);
     reaction.pass_locked_steps(flows);
+    // Nothing running (any more): maybe a trigger starts a flow, on the signal itself or on a
+    // completion this reaction just recorded. `waymark.start` has already chosen its flow.
+    if !matches!(signal, Signal::Start { .. })
+        && reaction.progress.active.is_none()
+        && let Some(flow) = first_triggered(
+            flows,
+            &reaction.progress,
+            signal,
+            &reaction.events[before..],
+        )
+    {
+        reaction.record(LifecycleEvent::FlowStarted {
+            flow_id: flow.id.clone(),
+            version: flow.version,
+        });
+        reaction.pass_locked_steps(flows);
+    }
     reaction.events
 }
 
@@ -531,7 +630,6 @@ fn handle_signal(flows: &[Flow], reaction: &mut Reaction, signal: &Signal) {
                     version: flow.version,
                 });
             }
-            return;
         }
         (Signal::Page { url }, Some((flow, index))) => {
             if let Advance::Url { pattern } = &flow.steps[index].advance
@@ -551,13 +649,22 @@ fn handle_signal(flows: &[Flow], reaction: &mut Reaction, signal: &Signal) {
                 reaction.advance(flow, index);
             }
         }
-        (Signal::Button { action }, Some((flow, index))) => {
-            match action {
-                ButtonAction::Next | ButtonAction::Cta => reaction.advance(flow, index),
-                ButtonAction::Back => reaction.back(flow, index),
-                ButtonAction::Dismiss => reaction.dismiss(&flow.id, index, DismissReason::User),
+        (Signal::Button { action }, Some((flow, index))) => match action {
+            ButtonAction::Next | ButtonAction::Cta => reaction.advance(flow, index),
+            ButtonAction::Back => reaction.back(flow, index),
+            ButtonAction::Dismiss => reaction.dismiss(&flow.id, index, DismissReason::User),
+        },
+        (
+            Signal::Answer {
+                flow_id,
+                step_id,
+                answer,
+            },
+            Some((flow, index)),
+        ) => {
+            if &flow.id == flow_id {
+                reaction.answer(flow, index, step_id, answer);
             }
-            return;
         }
         (Signal::TargetMissing, Some((flow, index))) => {
             let step = &flow.steps[index];
@@ -579,20 +686,17 @@ fn handle_signal(flows: &[Flow], reaction: &mut Reaction, signal: &Signal) {
                     reaction.dismiss(&flow.id, index, DismissReason::TargetMissing)
                 }
             }
-            return;
         }
-        (Signal::Button { .. } | Signal::TargetMissing, None) => return,
-        (Signal::Page { .. } | Signal::Tracked { .. } | Signal::TargetClicked, None) => {}
-    }
-
-    // Nothing running (any more): maybe a trigger starts a flow.
-    if reaction.progress.active.is_none()
-        && let Some(flow) = first_triggered(flows, &reaction.progress, signal)
-    {
-        reaction.record(LifecycleEvent::FlowStarted {
-            flow_id: flow.id.clone(),
-            version: flow.version,
-        });
+        (
+            Signal::Page { .. }
+            | Signal::Tracked { .. }
+            | Signal::TargetClicked
+            | Signal::Button { .. }
+            | Signal::TargetMissing
+            | Signal::Answer { .. }
+            | Signal::Completed { .. },
+            _,
+        ) => {}
     }
 }
 
@@ -603,23 +707,50 @@ fn has_open_step(flow: &Flow) -> bool {
     flow.steps.iter().any(|step| !step.locked)
 }
 
+/// The highest-priority flow that may start and whose trigger fires on `signal` or on one of
+/// `recorded`, the events the same reaction produced before (a `flow_completed` or
+/// `step_completed` fires `completed` and `step_completed` triggers).
 fn first_triggered<'a>(
     flows: &'a [Flow],
     progress: &UserProgress,
     signal: &Signal,
+    recorded: &[LifecycleEvent],
 ) -> Option<&'a Flow> {
-    let mut candidates: Vec<&Flow> = flows
+    let flow_completed = |wanted: &str| {
+        matches!(signal, Signal::Completed { flow_id } if flow_id == wanted)
+            || recorded.iter().any(|event| match event {
+                LifecycleEvent::FlowCompleted { flow_id } => flow_id == wanted,
+                LifecycleEvent::ChecklistCompleted { checklist_id } => checklist_id == wanted,
+                _ => false,
+            })
+    };
+    let step_completed = |wanted_flow: &str, wanted_step: &str| {
+        recorded.iter().any(|event| {
+            matches!(event, LifecycleEvent::StepCompleted { flow_id, step_id, .. }
+                if flow_id == wanted_flow && step_id == wanted_step)
+        })
+    };
+    flows
         .iter()
         .filter(|flow| is_live(flow) && has_open_step(flow) && progress.may_start(flow))
         .filter(|flow| match (&flow.trigger, signal) {
             (Trigger::Url { pattern }, Signal::Page { url }) => url_matches(pattern, url),
             (Trigger::Event { name }, Signal::Tracked { name: tracked }) => name == tracked,
+            // The collector sends a `days_after` flow only once it is due.
+            (Trigger::DaysAfter { .. }, Signal::Page { .. }) => true,
+            (Trigger::Completed { flow }, _) => flow_completed(flow),
+            (Trigger::StepCompleted { flow, step }, _) => step_completed(flow, step),
             _ => false,
         })
-        .collect();
-    // Stable sort keeps definition order among equal priorities.
-    candidates.sort_by_key(|flow| std::cmp::Reverse(flow.priority));
-    candidates.into_iter().next()
+        // The highest priority; among equals the first defined (no sort: it would add a few KB
+        // of generic code to the widget for what is a single pass).
+        .reduce(|best, flow| {
+            if flow.priority > best.priority {
+                flow
+            } else {
+                best
+            }
+        })
 }
 
 /// What to show now: the running flow's current step, if any. A locked current step is never

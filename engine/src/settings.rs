@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::fatigue::FatigueSettings;
-use crate::i18n::{UiStrings, ui_strings};
+use crate::i18n::UiStrings;
 use crate::theme::Theme;
 
 /// Everything an app configures once for all its content.
@@ -94,7 +94,7 @@ impl Default for ClientSettings {
             resource_center: ResourceCenter::default(),
             locale: "en".into(),
             rtl: false,
-            strings: ui_strings("en"),
+            strings: crate::i18n::english(),
         }
     }
 }

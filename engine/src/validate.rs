@@ -10,6 +10,7 @@ use crate::checklist::Checklist;
 use crate::doc::is_safe_href;
 use crate::flow::{Advance, ButtonAction, Flow, MediaKind, Placement, Step, StepKind, Trigger};
 use crate::settings::AppSettings;
+use crate::survey::{MAX_TEXT_LENGTH, Question, QuestionKind, has_question};
 use crate::template::placeholders;
 use crate::theme::{AA_CONTRAST, ThemeOverride, contrast_pairs, contrast_ratio, parse_hex};
 
@@ -58,6 +59,22 @@ pub fn validate_flow(flow: &Flow) -> Vec<FieldError> {
         Trigger::Url { pattern } => check_pattern(pattern, "trigger.pattern", &mut errors),
         Trigger::Event { name } => check_event_name(name, "trigger.name", &mut errors),
         Trigger::Manual => {}
+        Trigger::Completed { flow: other } => {
+            check_trigger_flow(flow, other, &mut errors);
+        }
+        Trigger::StepCompleted { flow: other, step } => {
+            check_trigger_flow(flow, other, &mut errors);
+            check_identifier(step, "trigger.step", &mut errors);
+        }
+        Trigger::DaysAfter { days, .. } => {
+            if *days > MAX_TRIGGER_DAYS {
+                errors.push(FieldError::new(
+                    "trigger.days",
+                    "out_of_range",
+                    format!("0-{MAX_TRIGGER_DAYS} days"),
+                ));
+            }
+        }
     }
     if let Some(audience) = &flow.audience {
         errors.extend(validate_rule(audience, "audience"));
@@ -119,7 +136,11 @@ pub fn validate_flow(flow: &Flow) -> Vec<FieldError> {
         if let Some(page) = &step.page {
             check_pattern(page, &at("page"), &mut errors);
         }
-        check_text(&step.title, &at("title"), MAX_TITLE, &mut errors);
+        if step.title.trim().is_empty() && takes_standard_title(step) {
+            // A blank title on a scale question takes the standard wording at boot.
+        } else {
+            check_text(&step.title, &at("title"), MAX_TITLE, &mut errors);
+        }
         if step.body.len() > MAX_BODY {
             errors.push(FieldError::new(
                 at("body"),
@@ -146,10 +167,13 @@ pub fn validate_flow(flow: &Flow) -> Vec<FieldError> {
             }
             Advance::Event { name } => check_event_name(name, &at("advance.name"), &mut errors),
             Advance::Url { pattern } => check_pattern(pattern, &at("advance.pattern"), &mut errors),
+            // In a survey the widget adds the way forward itself: Next or Send on a question
+            // (which moves on only when answered), Done on a thank-you step.
             Advance::Button
-                if !step.buttons.iter().any(|button| {
-                    matches!(button.action, ButtonAction::Next | ButtonAction::Cta)
-                }) =>
+                if flow.survey.is_none()
+                    && !step.buttons.iter().any(|button| {
+                        matches!(button.action, ButtonAction::Next | ButtonAction::Cta)
+                    }) =>
             {
                 errors.push(FieldError::new(
                     at("buttons"),
@@ -199,11 +223,323 @@ pub fn validate_flow(flow: &Flow) -> Vec<FieldError> {
             ));
         }
     }
+    check_survey(flow, &mut errors);
     check_translations(flow, &mut errors);
     if let Some(theme) = &flow.theme {
         check_theme_override(theme, &mut errors);
     }
     errors
+}
+
+/// The longest wait a `days_after` trigger may ask for (ten years).
+const MAX_TRIGGER_DAYS: u32 = 3_650;
+const MAX_OPTIONS: usize = 20;
+const MAX_BRANCHES: usize = 20;
+const MAX_TASK: usize = 100;
+
+/// A scale question step may leave its title blank: it takes the standard wording.
+fn takes_standard_title(step: &Step) -> bool {
+    step.question
+        .as_ref()
+        .is_some_and(|question| question.kind.scale().is_some())
+}
+
+/// The flow a `completed` or `step_completed` trigger waits for: an identifier, and not the
+/// flow itself (it would restart itself the moment it completes).
+fn check_trigger_flow(flow: &Flow, other: &str, errors: &mut Vec<FieldError>) {
+    check_identifier(other, "trigger.flow", errors);
+    if other == flow.id {
+        errors.push(FieldError::new(
+            "trigger.flow",
+            "cyclic_trigger",
+            "a flow cannot be triggered by itself",
+        ));
+    }
+}
+
+/// The survey parts of a flow: settings, questions, branches and which steps a survey may use.
+fn check_survey(flow: &Flow, errors: &mut Vec<FieldError>) {
+    let Some(survey) = &flow.survey else {
+        for (index, step) in flow.steps.iter().enumerate() {
+            if step.question.is_some() {
+                errors.push(FieldError::new(
+                    format!("steps[{index}].question"),
+                    "not_a_survey",
+                    "only a survey asks questions; add survey settings to the flow",
+                ));
+            }
+        }
+        return;
+    };
+    if !(1..=100).contains(&survey.sample_percent) {
+        errors.push(FieldError::new(
+            "survey.sample_percent",
+            "out_of_range",
+            "1-100 percent of users",
+        ));
+    }
+    if survey.reask_days == Some(0) {
+        errors.push(FieldError::new(
+            "survey.reask_days",
+            "out_of_range",
+            "at least 1 day, or absent to never ask again",
+        ));
+    }
+    if flow.checklist.is_some() {
+        errors.push(FieldError::new(
+            "survey",
+            "conflicts",
+            "a checklist cannot be a survey",
+        ));
+    }
+    if !flow.steps.is_empty() && !has_question(flow) {
+        errors.push(FieldError::new(
+            "steps",
+            "no_question",
+            "a survey needs at least one step with a question",
+        ));
+    }
+    for (index, step) in flow.steps.iter().enumerate() {
+        let at = |field: &str| format!("steps[{index}].{field}");
+        if !matches!(step.kind, StepKind::Modal | StepKind::Slideout) {
+            errors.push(FieldError::new(
+                at("kind"),
+                "invalid_kind",
+                "survey steps are modals or slide-outs",
+            ));
+        }
+        for (button_index, button) in step.buttons.iter().enumerate() {
+            // Answers are sent as they are given and branches skip steps, so going back would
+            // land on a question the user never saw; a question moves on only when answered.
+            let refused = match button.action {
+                ButtonAction::Back => Some("a survey does not go back; answers are sent as given"),
+                ButtonAction::Next | ButtonAction::Cta if step.question.is_some() => {
+                    Some("a question moves on when answered; the widget adds Next or Send")
+                }
+                _ => None,
+            };
+            if let Some(message) = refused {
+                errors.push(FieldError::new(
+                    at(&format!("buttons[{button_index}].action")),
+                    "not_allowed",
+                    message,
+                ));
+            }
+        }
+        let Some(question) = &step.question else {
+            continue;
+        };
+        if step.advance != Advance::Button {
+            errors.push(FieldError::new(
+                at("advance"),
+                "not_allowed",
+                "a question moves on when answered",
+            ));
+        }
+        check_question(flow, index, question, errors);
+    }
+}
+
+fn check_question(flow: &Flow, index: usize, question: &Question, errors: &mut Vec<FieldError>) {
+    let at = |field: &str| format!("steps[{index}].question.{field}");
+    let kind = question.kind;
+    match (&question.task, kind) {
+        (None, _) => {}
+        (Some(task), QuestionKind::Ces) => check_text(task, &at("task"), MAX_TASK, errors),
+        (Some(_), _) => errors.push(FieldError::new(
+            at("task"),
+            "not_allowed",
+            "only a CES question names a task",
+        )),
+    }
+    for (field, label) in [
+        ("low_label", &question.low_label),
+        ("high_label", &question.high_label),
+    ] {
+        let Some(label) = label else {
+            continue;
+        };
+        if kind.scale().is_none() {
+            errors.push(FieldError::new(
+                at(field),
+                "not_allowed",
+                "only NPS, CES and CSAT questions have scale labels",
+            ));
+        } else {
+            check_text(label, &at(field), MAX_LABEL, errors);
+        }
+    }
+    match question.max_length {
+        None => {}
+        Some(_) if kind != QuestionKind::Text => errors.push(FieldError::new(
+            at("max_length"),
+            "not_allowed",
+            "only a text question has a maximum length",
+        )),
+        Some(length) if !(1..=MAX_TEXT_LENGTH).contains(&length) => {
+            errors.push(FieldError::new(
+                at("max_length"),
+                "out_of_range",
+                format!("1-{MAX_TEXT_LENGTH} characters"),
+            ));
+        }
+        Some(_) => {}
+    }
+    if kind.has_options() {
+        if question.options.len() < 2 {
+            errors.push(FieldError::new(
+                at("options"),
+                "too_few",
+                "a choice question needs at least two options",
+            ));
+        } else if question.options.len() > MAX_OPTIONS {
+            errors.push(FieldError::new(
+                at("options"),
+                "too_many",
+                format!("at most {MAX_OPTIONS} options"),
+            ));
+        }
+        for (option_index, option) in question.options.iter().enumerate() {
+            let at_option = |field: &str| at(&format!("options[{option_index}].{field}"));
+            check_identifier(&option.id, &at_option("id"), errors);
+            if question.options[..option_index]
+                .iter()
+                .any(|earlier| earlier.id == option.id)
+            {
+                errors.push(FieldError::new(
+                    at_option("id"),
+                    "duplicate",
+                    format!("option id \"{}\" is used twice", option.id),
+                ));
+            }
+            check_text(&option.label, &at_option("label"), MAX_TITLE, errors);
+        }
+    } else if !question.options.is_empty() {
+        errors.push(FieldError::new(
+            at("options"),
+            "not_allowed",
+            "only single and multiple choice questions have options",
+        ));
+    }
+    if question.branches.len() > MAX_BRANCHES {
+        errors.push(FieldError::new(
+            at("branches"),
+            "too_many",
+            format!("at most {MAX_BRANCHES} branches"),
+        ));
+    }
+    for (branch_index, branch) in question.branches.iter().enumerate() {
+        let at_branch = |field: &str| at(&format!("branches[{branch_index}].{field}"));
+        check_branch_condition(question, &branch.when, &at_branch, errors);
+        check_step_target(flow, index, &branch.goto, &at_branch("goto"), errors);
+    }
+    if let Some(next) = &question.next {
+        check_step_target(flow, index, next, &at("next"), errors);
+    }
+}
+
+/// A branch's `when`: a score range inside the kind's scale, or a known option.
+fn check_branch_condition(
+    question: &Question,
+    when: &crate::survey::BranchWhen,
+    at: &dyn Fn(&str) -> String,
+    errors: &mut Vec<FieldError>,
+) {
+    match question.kind.scale() {
+        Some((low, high)) => {
+            if when.min.is_none() && when.max.is_none() {
+                errors.push(FieldError::new(
+                    at("when"),
+                    "required",
+                    "a branch on a score needs min, max or both",
+                ));
+            }
+            for (field, bound) in [("min", when.min), ("max", when.max)] {
+                if let Some(bound) = bound
+                    && !(low..=high).contains(&bound)
+                {
+                    errors.push(FieldError::new(
+                        at(&format!("when.{field}")),
+                        "out_of_range",
+                        format!(
+                            "a {} score is {low} to {high}",
+                            question.kind.as_str().to_uppercase()
+                        ),
+                    ));
+                }
+            }
+            if let (Some(min), Some(max)) = (when.min, when.max)
+                && min > max
+            {
+                errors.push(FieldError::new(
+                    at("when"),
+                    "empty_range",
+                    "min is above max, so this branch never matches",
+                ));
+            }
+            if when.choice.is_some() {
+                errors.push(FieldError::new(
+                    at("when.choice"),
+                    "not_allowed",
+                    "a score question branches on min and max",
+                ));
+            }
+        }
+        None if question.kind.has_options() => {
+            match &when.choice {
+                None => errors.push(FieldError::new(
+                    at("when.choice"),
+                    "required",
+                    "a branch on a choice question names an option",
+                )),
+                Some(choice) if !question.options.iter().any(|option| &option.id == choice) => {
+                    errors.push(FieldError::new(
+                        at("when.choice"),
+                        "unknown_option",
+                        format!("the question has no option \"{choice}\""),
+                    ));
+                }
+                Some(_) => {}
+            }
+            for (field, bound) in [("min", when.min), ("max", when.max)] {
+                if bound.is_some() {
+                    errors.push(FieldError::new(
+                        at(&format!("when.{field}")),
+                        "not_allowed",
+                        "a choice question branches on choice",
+                    ));
+                }
+            }
+        }
+        None => errors.push(FieldError::new(
+            at("when"),
+            "not_allowed",
+            "a text question does not branch; use next",
+        )),
+    }
+}
+
+/// A `goto` or `next`: the id of a step after this one, so a survey always moves forward and ends.
+fn check_step_target(
+    flow: &Flow,
+    index: usize,
+    target: &str,
+    field: &str,
+    errors: &mut Vec<FieldError>,
+) {
+    match flow.step_index(target) {
+        None => errors.push(FieldError::new(
+            field,
+            "unknown_step",
+            format!("the flow has no step \"{target}\""),
+        )),
+        Some(found) if found <= index => errors.push(FieldError::new(
+            field,
+            "not_after",
+            format!("\"{target}\" is not after this step; a survey only moves forward"),
+        )),
+        Some(_) => {}
+    }
 }
 
 const MAX_ITEMS: usize = 30;
@@ -417,7 +753,12 @@ fn check_translations(flow: &Flow, errors: &mut Vec<FieldError>) {
                 continue;
             };
             let field = |rest: &str| at(&format!("steps.{}.{rest}", step.id));
-            if text.title.trim().is_empty() {
+            if text.title.trim().is_empty()
+                && step.title.trim().is_empty()
+                && takes_standard_title(step)
+            {
+                // Both blank: the standard wording applies in every language.
+            } else if text.title.trim().is_empty() {
                 errors.push(FieldError::new(
                     field("title"),
                     "missing_translation",
@@ -674,6 +1015,8 @@ fn check_event_name(name: &str, field: &str, errors: &mut Vec<FieldError>) {
 /// - an item's `launch_flow` naming no flow → `unknown_flow` (a checklist → `not_a_tour`);
 /// - a loop of flow-level `requires` through other flows (A requires B completed, B requires A)
 ///   → `cyclic_prerequisite` at `requires`, the message naming the chain `a → b → a`.
+/// - a `completed` or `step_completed` trigger naming no flow → `unknown_flow` at `trigger.flow`,
+///   or a step that flow does not have → `unknown_step` at `trigger.step`.
 pub fn validate_references(flow: &Flow, others: &[Flow]) -> Vec<FieldError> {
     let mut errors = Vec::new();
     let known = |id: &str| id == flow.id || others.iter().any(|other| other.id == id);
@@ -723,6 +1066,7 @@ pub fn validate_references(flow: &Flow, others: &[Flow]) -> Vec<FieldError> {
             }
         }
     }
+    check_trigger_references(flow, others, &mut errors);
     if let Some(chain) = prerequisite_cycle(flow, others) {
         errors.push(FieldError::new(
             "requires",
@@ -734,6 +1078,37 @@ pub fn validate_references(flow: &Flow, others: &[Flow]) -> Vec<FieldError> {
         ));
     }
     errors
+}
+
+/// A `completed` or `step_completed` trigger must wait for a flow (or checklist) that exists, and
+/// `step_completed` for one of its steps; otherwise the flow could never start.
+fn check_trigger_references(flow: &Flow, others: &[Flow], errors: &mut Vec<FieldError>) {
+    let (target, step) = match &flow.trigger {
+        Trigger::Completed { flow: target } => (target, None),
+        Trigger::StepCompleted { flow: target, step } => (target, Some(step)),
+        _ => return,
+    };
+    if target == &flow.id {
+        // Reported by `validate_flow` as `cyclic_trigger`.
+        return;
+    }
+    let Some(other) = others.iter().find(|other| &other.id == target) else {
+        errors.push(FieldError::new(
+            "trigger.flow",
+            "unknown_flow",
+            format!("no flow or checklist has the id \"{target}\""),
+        ));
+        return;
+    };
+    if let Some(step) = step
+        && other.step_index(step).is_none()
+    {
+        errors.push(FieldError::new(
+            "trigger.step",
+            "unknown_step",
+            format!("\"{target}\" has no step \"{step}\""),
+        ));
+    }
 }
 
 /// Every `completed` reference of a flow, with its field path.

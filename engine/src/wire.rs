@@ -1,6 +1,8 @@
 //! The HTTP contract between the widget and the collector, defined once so both sides
 //! serialise exactly the same shapes.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -87,6 +89,10 @@ pub struct BootResponse {
     /// Theme, fatigue budget, resource center and the widget's words in the user's locale.
     #[serde(default)]
     pub settings: ClientSettings,
+    /// Survey flow id → `client_ts` (ms) of the user's latest `flow_started` of it. The widget
+    /// applies `survey::reask_due` with its own clock and treats a due survey as never started.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub asked: BTreeMap<String, i64>,
 }
 
 /// Every error body from the collector.

@@ -112,6 +112,19 @@ pub mod surfaces {
     }
     pub const RESOURCE_FEEDBACK: &str =
         "[data-waymark-surface=\"resource-center\"] button[data-rc-feedback]";
+    /// The feedback form the resource center shows instead of its lists.
+    pub const FEEDBACK_FORM: &str =
+        "[data-waymark-surface=\"resource-center\"] [data-waymark-feedback-form]";
+    /// A category radio button (`bug`, `idea`, `question`, `other`).
+    pub fn feedback_category(category: &str) -> String {
+        format!("{FEEDBACK_FORM} input[data-category=\"{category}\"]")
+    }
+    pub const FEEDBACK_TEXT: &str =
+        "[data-waymark-surface=\"resource-center\"] textarea[data-feedback-text]";
+    pub const FEEDBACK_SEND: &str =
+        "[data-waymark-surface=\"resource-center\"] button[data-feedback-send]";
+    pub const FEEDBACK_THANKS: &str =
+        "[data-waymark-surface=\"resource-center\"] [data-feedback-thanks]";
 }
 
 /// The demo host product's hooks.

@@ -10,14 +10,15 @@ use engine::checklist::{Badge, Checklist, ChecklistItem};
 use engine::doc::{Node, Tag};
 use engine::fatigue::{Blocked, FatigueSettings, SessionLog};
 use engine::flow::{
-    Advance, Button, ButtonAction, Flow, FlowStatus, Frequency, Media, MediaKind, Placement, Step,
-    StepKind, Trigger, WhenTargetMissing,
+    Advance, Button, ButtonAction, DaysSince, Flow, FlowStatus, Frequency, Media, MediaKind,
+    Placement, Step, StepKind, Trigger, WhenTargetMissing,
 };
 use engine::i18n::UiStrings;
 use engine::progress::{
     ChecklistProgress, DismissReason, FlowProgress, LifecycleEvent, RunStatus, UserProgress,
 };
 use engine::settings::{Article, ClientSettings, Corner, ResourceCenter};
+use engine::survey::{Branch, BranchWhen, Choice, Question, QuestionKind, SurveySettings};
 use engine::theme::{Colors, Shadow, Theme, ThemeMode, ThemeOverride};
 use engine::wire::{EventKind, WireEvent};
 use serde_json::{Map, Value};
@@ -157,6 +158,21 @@ pub(crate) fn flow(value: &Value) -> Option<Flow> {
             name: text(trigger, "name")?,
         },
         "manual" => Trigger::Manual,
+        "completed" => Trigger::Completed {
+            flow: text(trigger, "flow")?,
+        },
+        "step_completed" => Trigger::StepCompleted {
+            flow: text(trigger, "flow")?,
+            step: text(trigger, "step")?,
+        },
+        "days_after" => Trigger::DaysAfter {
+            since: match tag_of(trigger, "since")? {
+                "signup" => DaysSince::Signup,
+                "first_seen" => DaysSince::FirstSeen,
+                _ => return None,
+            },
+            days: trigger.get("days")?.as_u64()? as u32,
+        },
         _ => return None,
     };
     Some(Flow {
@@ -201,7 +217,84 @@ pub(crate) fn flow(value: &Value) -> Option<Flow> {
             .get("theme")
             .and_then(Value::as_object)
             .map(theme_override),
+        survey: match object.get("survey") {
+            None | Some(Value::Null) => None,
+            Some(survey) => {
+                let survey = survey.as_object()?;
+                Some(SurveySettings {
+                    sample_percent: number(survey, "sample_percent", 100)? as u32,
+                    reask_days: survey
+                        .get("reask_days")
+                        .and_then(Value::as_u64)
+                        .map(|days| days as u32),
+                })
+            }
+        },
     })
+}
+
+const QUESTION_KINDS: [(&str, QuestionKind); 6] = [
+    ("nps", QuestionKind::Nps),
+    ("ces", QuestionKind::Ces),
+    ("csat", QuestionKind::Csat),
+    ("single", QuestionKind::Single),
+    ("multiple", QuestionKind::Multiple),
+    ("text", QuestionKind::Text),
+];
+
+/// A step's `question`; `None` when malformed (the whole flow is then refused, as serde would).
+fn question(value: &Value) -> Option<Question> {
+    let object = value.as_object()?;
+    let bound = |when: &Obj, key: &str| when.get(key).and_then(Value::as_i64);
+    Some(Question {
+        kind: QUESTION_KINDS
+            .iter()
+            .find(|(name, _)| Some(*name) == tag_of(object, "kind"))?
+            .1,
+        task: text(object, "task"),
+        options: list(object, "options", |value| {
+            let option = value.as_object()?;
+            Some(Choice {
+                id: text(option, "id")?,
+                label: text(option, "label")?,
+            })
+        })?,
+        max_length: object
+            .get("max_length")
+            .and_then(Value::as_u64)
+            .map(|length| length as u32),
+        low_label: text(object, "low_label"),
+        high_label: text(object, "high_label"),
+        branches: list(object, "branches", |value| {
+            let branch = value.as_object()?;
+            let when = branch.get("when")?.as_object()?;
+            Some(Branch {
+                when: BranchWhen {
+                    min: bound(when, "min"),
+                    max: bound(when, "max"),
+                    choice: text(when, "choice"),
+                },
+                goto: text(branch, "goto")?,
+            })
+        })?,
+        next: text(object, "next"),
+    })
+}
+
+// Read when the widget holds back surveys asked too recently (`survey::reask_due`).
+#[cfg_attr(not(test), allow(dead_code))]
+/// The boot response's `asked` (survey flow id → time last asked, ms); malformed entries are
+/// left out, so a bad one can only make a survey look never asked.
+pub(crate) fn asked(value: Option<&Value>) -> BTreeMap<String, i64> {
+    value
+        .and_then(Value::as_object)
+        .map(|entries| {
+            entries
+                .iter()
+                .filter_map(|(id, at)| Some((id.clone(), at.as_i64()?)))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 const MODES: [(&str, ThemeMode); 3] = [
@@ -343,6 +436,10 @@ fn step(value: &Value) -> Option<Step> {
         // The collector evaluates `requires` and sets `locked`.
         requires: None,
         locked: flag(object, "locked"),
+        question: match object.get("question") {
+            None | Some(Value::Null) => None,
+            Some(value) => Some(question(value)?),
+        },
     })
 }
 
@@ -504,6 +601,16 @@ fn ui_strings(object: Option<&Obj>, mut strings: UiStrings) -> UiStrings {
             ("mark_done", &mut strings.mark_done),
             ("badge_earned", &mut strings.badge_earned),
             ("open_hint", &mut strings.open_hint),
+            ("feedback_kind", &mut strings.feedback_kind),
+            ("feedback_bug", &mut strings.feedback_bug),
+            ("feedback_idea", &mut strings.feedback_idea),
+            ("feedback_question", &mut strings.feedback_question),
+            ("feedback_other", &mut strings.feedback_other),
+            ("feedback_text", &mut strings.feedback_text),
+            ("feedback_include_page", &mut strings.feedback_include_page),
+            ("send", &mut strings.send),
+            ("cancel", &mut strings.cancel),
+            ("feedback_thanks", &mut strings.feedback_thanks),
         ] {
             if let Some(value) = text(object, key) {
                 *slot = value;
@@ -712,7 +819,14 @@ pub(crate) fn lifecycle_to_track(event: &LifecycleEvent) -> (&'static str, Obj) 
                     put("step_index", Value::from(*step_index));
                     match event {
                         LifecycleEvent::StepViewed { .. } => "step_viewed",
-                        LifecycleEvent::StepCompleted { .. } => "step_completed",
+                        LifecycleEvent::StepCompleted {
+                            next_step_index, ..
+                        } => {
+                            if let Some(next) = next_step_index {
+                                put("next_step_index", Value::from(*next));
+                            }
+                            "step_completed"
+                        }
                         LifecycleEvent::StepSkipped { .. } => "step_skipped",
                         LifecycleEvent::StepTargetMissing { action, .. } => {
                             put(
@@ -743,6 +857,19 @@ pub(crate) fn lifecycle_to_track(event: &LifecycleEvent) -> (&'static str, Obj) 
                 LifecycleEvent::ContentSuppressed { reason, .. } => {
                     put("reason", Value::from(reason.as_str()));
                     "content_suppressed"
+                }
+                LifecycleEvent::SurveyAnswered {
+                    step_id,
+                    step_index,
+                    kind,
+                    answer,
+                    ..
+                } => {
+                    put("step_id", Value::from(step_id.as_str()));
+                    put("step_index", Value::from(*step_index));
+                    put("kind", Value::from(kind.as_str()));
+                    put("answer", answer.clone());
+                    "survey_answered"
                 }
                 _ => "flow_completed",
             }
@@ -796,6 +923,20 @@ pub(crate) fn lifecycle_from_track(name: &str, properties: &Obj) -> Option<Lifec
             flow_id,
             step_id: step_id()?,
             step_index: index()?,
+            next_step_index: match properties.get("next_step_index") {
+                None => None,
+                Some(next) => Some(next.as_u64()? as usize),
+            },
+        },
+        "survey_answered" => LifecycleEvent::SurveyAnswered {
+            flow_id,
+            step_id: step_id()?,
+            step_index: index()?,
+            kind: QUESTION_KINDS
+                .iter()
+                .find(|(name, _)| Some(*name) == tag_of(properties, "kind"))?
+                .1,
+            answer: properties.get("answer")?.clone(),
         },
         "step_skipped" => LifecycleEvent::StepSkipped {
             flow_id,
@@ -961,6 +1102,39 @@ mod tests {
                 flow_id: "f".into(),
                 reason: Blocked::AlreadyThisSession,
             },
+            LifecycleEvent::StepCompleted {
+                flow_id: "f".into(),
+                step_id: "s".into(),
+                step_index: 0,
+                next_step_index: None,
+            },
+            LifecycleEvent::StepCompleted {
+                flow_id: "f".into(),
+                step_id: "s".into(),
+                step_index: 0,
+                next_step_index: Some(3),
+            },
+            LifecycleEvent::SurveyAnswered {
+                flow_id: "f".into(),
+                step_id: "s".into(),
+                step_index: 0,
+                kind: QuestionKind::Nps,
+                answer: Value::from(9),
+            },
+            LifecycleEvent::SurveyAnswered {
+                flow_id: "f".into(),
+                step_id: "m".into(),
+                step_index: 2,
+                kind: QuestionKind::Multiple,
+                answer: serde_json::json!(["a", "b"]),
+            },
+            LifecycleEvent::SurveyAnswered {
+                flow_id: "f".into(),
+                step_id: "t".into(),
+                step_index: 3,
+                kind: QuestionKind::Text,
+                answer: Value::from("Faster imports"),
+            },
         ];
         for event in events {
             let (name, properties) = lifecycle_to_track(&event);
@@ -1001,7 +1175,26 @@ mod tests {
          "theme":{"font":"Georgia"},
          "checklist":{"title":"Get started","open_on_first_show":true,"badge":{"id":"b1","name":"Pro"},
            "items":[{"id":"a","title":"A","description":"d","manual":true,"launch_flow":"hs"},
-                    {"id":"b","title":"B","depends_on":["a"],"locked":true}]}}
+                    {"id":"b","title":"B","depends_on":["a"],"locked":true}]}},
+        {"id":"nps","name":"NPS","status":"published","frequency":"until_completed",
+         "trigger":{"type":"days_after","since":"signup","days":14},
+         "survey":{"sample_percent":50,"reask_days":90},
+         "steps":[
+            {"id":"score","kind":"slideout","title":"","question":{"kind":"nps",
+              "low_label":"No","high_label":"Yes",
+              "branches":[{"when":{"max":6},"goto":"better"},{"when":{"min":9,"max":10},"goto":"love"}]}},
+            {"id":"better","kind":"slideout","title":"Better?","question":{"kind":"text","max_length":500,"next":"thanks"}},
+            {"id":"love","kind":"modal","title":"Love?","question":{"kind":"multiple",
+              "options":[{"id":"speed","label":"Speed"},{"id":"price","label":"Price"}],
+              "branches":[{"when":{"choice":"price"},"goto":"thanks"}]}},
+            {"id":"thanks","kind":"slideout","title":"Thank you!","body":"Bye"}]},
+        {"id":"ces","name":"CES","trigger":{"type":"step_completed","flow":"hs","step":"h"},
+         "survey":{},"steps":[{"id":"q","kind":"modal","title":"","question":{"kind":"ces","task":"add a task"}}]},
+        {"id":"after","name":"After","trigger":{"type":"completed","flow":"cl"},
+         "survey":{"sample_percent":10},"steps":[{"id":"q","kind":"modal","title":"Pick",
+            "question":{"kind":"single","options":[{"id":"a","label":"A"},{"id":"b","label":"B"}]}}]},
+        {"id":"seen","name":"Seen","trigger":{"type":"days_after","since":"first_seen","days":0},
+         "steps":[{"id":"s","kind":"modal","title":"Hi"}]}
     ]"##;
 
     #[test]
@@ -1033,6 +1226,24 @@ mod tests {
         checklist.items[0].done_when = None;
         checklist.items[0].requires = None;
         assert_eq!(flow(&value), Some(expected));
+    }
+
+    #[test]
+    fn asked_parses_like_the_engine() {
+        let mut response: engine::wire::BootResponse = serde_json::from_value(serde_json::json!({
+            "user_id": "u", "flows": [], "progress": {}, "next": null
+        }))
+        .unwrap();
+        assert_eq!(asked(None), response.asked);
+        response.asked.insert("nps".into(), 1_700_000_000_000);
+        response.asked.insert("ces".into(), 5);
+        let value = serde_json::to_value(&response).unwrap();
+        assert_eq!(asked(value.get("asked")), response.asked);
+        let mixed = serde_json::json!({"a": 1, "b": "x", "c": null});
+        assert_eq!(
+            asked(Some(&mixed)).into_iter().collect::<Vec<_>>(),
+            [("a".to_string(), 1)]
+        );
     }
 
     #[test]

@@ -4,10 +4,12 @@
 
 mod body;
 mod codec;
+mod dom;
 mod nav;
 mod network;
 mod panels;
 pub mod position;
+mod question;
 mod targets;
 mod ui;
 
@@ -108,6 +110,8 @@ pub(crate) struct App {
     settings: ClientSettings,
     /// Live checklists: ambient, never the active flow, so kept out of the engine's flows.
     checklists: Vec<Flow>,
+    /// When the user was last asked each survey, from boot and from this page's starts.
+    asked: std::collections::BTreeMap<String, i64>,
     panels: Option<panels::PanelsHandle>,
     /// Flows whose automatic start was held back on this page view (`content_suppressed` once).
     suppressed: Vec<String>,
@@ -136,6 +140,7 @@ pub fn start(host: String, write_key: String, emit: js_sys::Function) {
         boot_failures: 0,
         boot_retry_at: None,
         deferred: Vec::new(),
+        asked: Default::default(),
         prefetched: None,
         shown: None,
         render_count: 0,
@@ -287,6 +292,7 @@ fn checklist_copy(flow: &Flow) -> Flow {
         replayable: flow.replayable,
         translations: std::collections::BTreeMap::new(),
         theme: flow.theme.clone(),
+        survey: None,
     }
 }
 
@@ -306,6 +312,21 @@ fn panel_actions() -> panels::PanelsActions {
                 event.properties = properties.clone();
                 app.send(event);
                 app.emit_event("feedback_requested", Value::Object(properties));
+            })
+        }),
+        send_feedback: Rc::new(|category, text, include_page| {
+            with_app(move |app| {
+                let mut properties = Map::new();
+                properties.insert("category".into(), Value::from(category));
+                properties.insert("text".into(), Value::from(text));
+                if include_page {
+                    properties.insert("page_url".into(), Value::from(current_url()));
+                }
+                let mut event = app.wire(EventKind::Track);
+                event.name = Some("feedback_submitted".into());
+                event.properties = properties.clone();
+                app.send(event);
+                app.emit_event("feedback_submitted", Value::Object(properties));
             })
         }),
         checklist_opened: Rc::new(|checklist_id| {
@@ -431,6 +452,17 @@ impl App {
         for event in self.net.pending_lifecycle(&self.user_id) {
             progress.apply(&event);
         }
+        // A survey due to be asked again starts afresh, whatever became of the last asking.
+        let now = now_ms() as i64;
+        for flow in &response.flows {
+            if let (Some(survey), Some(asked)) = (&flow.survey, response.asked.get(&flow.id))
+                && engine::survey::reask_due(survey.reask_days, Some(*asked), now)
+                && progress.active.as_deref() != Some(flow.id.as_str())
+            {
+                progress.flows.remove(&flow.id);
+            }
+        }
+        self.asked = response.asked;
         let (checklists, flows) = response
             .flows
             .into_iter()
@@ -489,6 +521,8 @@ impl App {
 
     fn preview(&mut self, mut flow: Flow) {
         flow.status = FlowStatus::Published;
+        // Boot serves surveys with their standard wording filled in; the preview must match.
+        engine::survey::fill_standard_wording(&mut flow);
         let flow_id = flow.id.clone();
         self.preview = Some(Model {
             flows: vec![flow],
@@ -510,11 +544,39 @@ impl App {
             return;
         }
         let model = self.model();
-        let mut events = react(&model.flows, &model.progress, &signal);
+        // A survey asked less than `reask_days` ago is held back from automatic starts (the
+        // widget's clock decides, like the fatigue budget's).
+        let now = now_ms() as i64;
+        let held_back = |flow: &Flow| {
+            flow.survey.as_ref().is_some_and(|survey| {
+                self.asked.get(&flow.id).is_some_and(|asked| {
+                    !engine::survey::reask_due(survey.reask_days, Some(*asked), now)
+                })
+            }) && model.progress.active.as_deref() != Some(flow.id.as_str())
+        };
+        let mut events = if preview
+            || matches!(signal, Signal::Start { .. })
+            || !model.flows.iter().any(held_back)
+        {
+            react(&model.flows, &model.progress, &signal)
+        } else {
+            let flows: Vec<Flow> = model
+                .flows
+                .iter()
+                .filter(|flow| !held_back(flow))
+                .cloned()
+                .collect();
+            react(&flows, &model.progress, &signal)
+        };
         if !preview && !matches!(signal, Signal::Start { .. }) {
             self.budget(&mut events);
         }
         for event in events {
+            if let LifecycleEvent::FlowStarted { flow_id, .. } = &event
+                && !preview
+            {
+                self.asked.insert(flow_id.clone(), now);
+            }
             self.model_mut().progress.apply(&event);
             self.record(&event, preview);
         }
@@ -622,6 +684,20 @@ impl App {
             let before = std::mem::replace(&mut self.live.progress.checklists, progress.checklists);
             self.announce_checklist_milestones(&before);
             self.update_panels();
+            // Content triggered by a checklist's completion (a CES survey, say) starts now.
+            let completed: Vec<String> = self
+                .live
+                .progress
+                .checklists
+                .iter()
+                .filter(|(id, now)| {
+                    now.completed && !before.get(*id).is_some_and(|earlier| earlier.completed)
+                })
+                .map(|(id, _)| id.clone())
+                .collect();
+            for flow_id in completed {
+                self.signal(Signal::Completed { flow_id });
+            }
         }
     }
 
@@ -788,8 +864,9 @@ impl App {
         };
         let strings = &self.settings.strings;
         let mut buttons = step.buttons.clone();
-        // A hotspot is finished with "Got it"; give it one when the author did not.
-        if step.kind == StepKind::Hotspot
+        // A hotspot is finished with "Got it", and so is a survey's thank-you step; give them
+        // one when the author did not.
+        if (step.kind == StepKind::Hotspot || (flow.survey.is_some() && step.question.is_none()))
             && !buttons
                 .iter()
                 .any(|button| button.action == ButtonAction::Next)
@@ -825,6 +902,16 @@ impl App {
             push: step.push,
             theme: flow.theme.clone(),
             rtl: false,
+            // "Next" while a later step asks something, "Done" on the last question.
+            answer_label: if flow.steps[decision.step_index + 1..]
+                .iter()
+                .any(|later| later.question.is_some())
+            {
+                strings.next.clone()
+            } else {
+                strings.done.clone()
+            },
+            question: step.question.clone(),
         };
         self.render_count += 1;
         Some(card)
@@ -913,6 +1000,15 @@ impl App {
         if let (ButtonAction::Cta, Some(url)) = (action, url) {
             nav::open(&url);
         }
+    }
+
+    /// The user answered the current step's question.
+    pub(crate) fn answer(&mut self, flow_id: String, step_id: String, answer: Value) {
+        self.signal(Signal::Answer {
+            flow_id,
+            step_id,
+            answer,
+        });
     }
 
     /// The user clicked the current step's target.

@@ -57,6 +57,8 @@ pub(crate) struct Boot {
     pub progress: UserProgress,
     pub traits: Map<String, Value>,
     pub settings: ClientSettings,
+    /// When the user was last asked each survey (`engine::wire::BootResponse::asked`).
+    pub asked: std::collections::BTreeMap<String, i64>,
 }
 
 /// A batch ready to send: the body of `POST /v1/batch` (`engine::wire::Batch`) and its ids.
@@ -531,6 +533,7 @@ pub(crate) async fn fetch_boot(
             .cloned()
             .unwrap_or_default(),
         settings: codec::settings(object.get("settings")),
+        asked: codec::asked(object.get("asked")),
     })
 }
 

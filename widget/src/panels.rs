@@ -4,8 +4,8 @@
 //! and they report what the user does through [`PanelsActions`]. Everything sits in one fixed
 //! "dock" at the resource center's corner, so launchers stack instead of overlapping.
 //!
-//! Built with plain DOM calls rather than Leptos views: the views cost about 36 KB gzip of wasm,
-//! this renderer a few. A change rebuilds the dock's children and puts focus (and the search box's
+//! Built with the plain DOM helpers of `dom.rs` (see ARCHITECTURE.md on why there is no view
+//! framework). A change rebuilds the dock's children and puts focus (and the search box's
 //! caret) back where it was; typing in the search only toggles `hidden` on the article rows.
 
 use std::cell::RefCell;
@@ -17,6 +17,8 @@ use engine::settings::{ClientSettings, Corner};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Element, Event, HtmlElement, HtmlInputElement, KeyboardEvent};
+
+use crate::dom::{add, add_button, flag, set};
 
 /// What the panels show, given by the app on every change.
 pub struct PanelsInput {
@@ -33,8 +35,10 @@ pub struct PanelsActions {
     pub tick: Rc<dyn Fn(String, String)>,
     /// Start a flow ("Show me how", a guide in the resource center).
     pub launch: Rc<dyn Fn(String)>,
-    /// The resource center's feedback entry.
+    /// The resource center's feedback form was opened.
     pub feedback: Rc<dyn Fn()>,
+    /// The feedback form was sent: (category, text, whether to include the page's address).
+    pub send_feedback: Rc<dyn Fn(String, String, bool)>,
     /// A checklist panel was opened (checklist id), by the user or on its first show.
     pub checklist_opened: Rc<dyn Fn(String)>,
 }
@@ -83,7 +87,16 @@ pub const PANELS_CSS: &str = concat!(
     ".wm-panel h3{margin:12px 0 6px;font-size:12px;text-transform:uppercase;letter-spacing:.04em;color:var(--wm-muted)}",
     ".wm-row{display:flex;flex-direction:column;inline-size:100%;padding:6px 8px;border:0;border-radius:6px;background:none;text-align:start;color:inherit;text-decoration:none}",
     "a.wm-row{color:var(--wm-text);text-decoration:underline;text-decoration-color:var(--wm-border)}",
-    ".wm-panel input{inline-size:100%;margin-block-end:6px;padding:6px 10px;border:1px solid var(--wm-border);border-radius:6px;background:var(--wm-bg);color:var(--wm-text);font:inherit}",
+    ".wm-form fieldset{display:flex;flex-wrap:wrap;gap:6px;margin:0 0 10px;padding:0;border:0}",
+    ".wm-form legend{margin-block-end:6px;font-weight:600}",
+    ".wm-option{position:relative}",
+    ".wm-option input,.option input{position:absolute;opacity:0;inset:0;margin:0}",
+    ".wm-option span{display:inline-block;padding:4px 10px;border:1px solid var(--wm-border);border-radius:999px}",
+    ".wm-option input:checked+span{background:var(--wm-accent);border-color:var(--wm-accent);color:var(--wm-accent-text)}",
+    ".wm-option input:focus-visible+span{outline:2px solid var(--wm-accent);outline-offset:2px}",
+    ".wm-check-row{display:flex;gap:8px;align-items:center;margin-block:6px;font-size:13px}",
+    ".wm-btn:disabled{opacity:.55;cursor:not-allowed}",
+    ".wm-panel [type=search],.wm-panel textarea{inline-size:100%;margin-block-end:6px;padding:6px 10px;border:1px solid var(--wm-border);border-radius:6px;background:var(--wm-bg);color:var(--wm-text);font:inherit}",
     ".wm-feedback{inline-size:100%;margin-block-start:12px}",
     ".wm-cel{position:relative;display:flex;align-items:center;gap:10px;padding:12px 14px;background:var(--wm-bg);border:1px solid var(--wm-accent);border-radius:var(--wm-radius);box-shadow:var(--wm-shadow)}",
     ".wm-cel>span:first-child{font-size:24px}",
@@ -99,7 +112,7 @@ const CELEBRATION_MS: i32 = 6000;
 /// `localStorage` key prefix of a checklist's open state.
 const OPEN_KEY: &str = "waymark:checklist-open:";
 /// The attributes that identify a control across rebuilds (see [`focus_key`]).
-const KEY_ATTRIBUTES: [&str; 10] = [
+const KEY_ATTRIBUTES: [&str; 14] = [
     "data-waymark-surface",
     "data-checklist-id",
     "data-item-id",
@@ -110,7 +123,22 @@ const KEY_ATTRIBUTES: [&str; 10] = [
     "data-rc-feedback",
     "data-rc-search",
     "data-article-id",
+    "data-category",
+    "data-feedback-text",
+    "data-feedback-page",
+    "data-feedback-send",
 ];
+/// The feedback form's categories, as `feedback_submitted` carries them.
+const CATEGORIES: [&str; 4] = ["bug", "idea", "question", "other"];
+
+/// The resource center's feedback form, as filled in so far (kept across rebuilds).
+#[derive(Default)]
+struct FeedbackForm {
+    category: String,
+    text: String,
+    leave_out_page: bool,
+    sent: bool,
+}
 
 /// What the app last gave, in the form the renderer reads it.
 #[derive(Default)]
@@ -132,6 +160,8 @@ struct Panels {
     rc_open: bool,
     /// The article search as typed.
     search: String,
+    /// The feedback form, while the resource center shows it instead of its lists.
+    feedback: Option<FeedbackForm>,
     /// The celebration shown, kept across rebuilds so its animation plays once.
     celebration: Option<Element>,
     /// Sequence number of the latest celebration, so an old timer leaves a newer one alone.
@@ -236,6 +266,7 @@ pub fn mount_panels(container: &HtmlElement, actions: PanelsActions) -> PanelsHa
             open: Vec::new(),
             rc_open: false,
             search: String::new(),
+            feedback: None,
             celebration: None,
             celebrations: 0,
             seen: Vec::new(),
@@ -284,46 +315,12 @@ fn on_timer(shared: &'static Shared, sequence: &JsValue) {
     }
 }
 
-/// Appends a `<tag>` with `class` and `text` (each left out when empty) to `parent`.
-#[inline(never)]
-fn add(parent: &Element, tag: &str, class: &str, text: &str) -> Element {
-    let element = parent
-        .owner_document()
-        .unwrap()
-        .create_element(tag)
-        .unwrap();
-    if !class.is_empty() {
-        element.set_class_name(class);
-    }
-    if !text.is_empty() {
-        element.set_text_content(Some(text));
-    }
-    let _ = parent.append_child(&element);
-    element
-}
-
-/// Appends a `<button type=button>`.
-fn add_button(parent: &Element, class: &str, text: &str) -> Element {
-    let button = add(parent, "button", class, text);
-    set(&button, "type", "button");
-    button
-}
-
 /// Appends a header's close/minimise button: `data-action=ACTION`, an icon, labelled `label`.
 fn add_close(parent: &Element, action: &str, icon: &str, label: &str) {
     let button = add_button(parent, "wm-x", "");
     set(&button, "data-action", action);
     set(&button, "aria-label", label);
     set(&add(&button, "span", "", icon), "aria-hidden", "true");
-}
-
-#[inline(never)]
-fn set(element: &Element, name: &str, value: &str) {
-    let _ = element.set_attribute(name, value);
-}
-
-fn flag(open: bool) -> &'static str {
-    if open { "true" } else { "false" }
 }
 
 /// Shows the celebration for `name`, replacing any shown, and hides it after a while.
@@ -406,9 +403,12 @@ fn render(state: &Panels) {
 
     let focused = dock.query_selector(":focus").ok().flatten();
     let key = focused.as_ref().map(|element| focus_key(dock, element));
-    // The search box is the dock's only input (casts are unchecked: the dock builds every node).
+    // The search box and the feedback text keep their caret (casts are unchecked: the dock builds
+    // every node, and `selectionStart` reads the same on a text area).
     let caret = focused
-        .filter(|element| element.has_attribute("data-rc-search"))
+        .filter(|element| {
+            element.has_attribute("data-rc-search") || element.has_attribute("data-feedback-text")
+        })
         .map(|element| {
             let input: &HtmlInputElement = element.unchecked_ref();
             (input.selection_start(), input.selection_end())
@@ -576,8 +576,16 @@ fn render_center(state: &Panels, dock: &Element) {
     set(&panel, "aria-labelledby", "wm-rc-title");
     set(&panel, "tabindex", "-1");
     let head = add(&panel, "div", "wm-head", "");
-    set(&add(&head, "h2", "", &center.title), "id", "wm-rc-title");
+    let title = match &state.feedback {
+        Some(_) => &strings.send_feedback,
+        None => &center.title,
+    };
+    set(&add(&head, "h2", "", title), "id", "wm-rc-title");
     add_close(&head, "close", "×", &strings.close);
+    if let Some(form) = &state.feedback {
+        render_feedback(&panel, strings, form);
+        return;
+    }
 
     let list = add_section(
         &panel,
@@ -646,6 +654,62 @@ fn render_center(state: &Panels, dock: &Element) {
         let feedback = add_button(&panel, "wm-btn wm-feedback", &strings.send_feedback);
         set(&feedback, "data-rc-feedback", "");
     }
+}
+
+/// The feedback form (category, text, whether to include the page) or, once sent, the thanks.
+fn render_feedback(panel: &Element, strings: &engine::i18n::UiStrings, form: &FeedbackForm) {
+    let body = add(panel, "div", "wm-form", "");
+    set(&body, "data-waymark-feedback-form", "");
+    if form.sent {
+        let thanks = add(&body, "p", "", &strings.feedback_thanks);
+        set(&thanks, "role", "status");
+        set(&thanks, "tabindex", "-1");
+        set(&thanks, "data-feedback-thanks", "");
+        return;
+    }
+    let group = add(&body, "fieldset", "", "");
+    add(&group, "legend", "", &strings.feedback_kind);
+    let labels = [
+        &strings.feedback_bug,
+        &strings.feedback_idea,
+        &strings.feedback_question,
+        &strings.feedback_other,
+    ];
+    for (category, label) in CATEGORIES.into_iter().zip(labels) {
+        let option = add(&group, "label", "wm-option", "");
+        let input = add(&option, "input", "", "");
+        set(&input, "type", "radio");
+        set(&input, "name", "wm-category");
+        set(&input, "data-category", category);
+        if form.category == category {
+            set(&input, "checked", "");
+        }
+        add(&option, "span", "", label);
+    }
+    let label = add(&body, "label", "wm-t", &strings.feedback_text);
+    let text = add(&label, "textarea", "", &form.text);
+    set(&text, "data-feedback-text", "");
+    set(&text, "maxlength", "2000");
+    set(&text, "rows", "4");
+    let page = add(&body, "label", "wm-check-row", "");
+    let include = add(&page, "input", "", "");
+    set(&include, "type", "checkbox");
+    set(&include, "data-feedback-page", "");
+    if !form.leave_out_page {
+        set(&include, "checked", "");
+    }
+    add(&page, "span", "", &strings.feedback_include_page);
+    let acts = add(&body, "div", "wm-acts", "");
+    let send = add_button(&acts, "wm-btn wm-primary", &strings.send);
+    set(&send, "data-feedback-send", "");
+    if form.category.is_empty() || form.text.trim().is_empty() {
+        set(&send, "disabled", "");
+    }
+    set(
+        &add_button(&acts, "wm-btn", &strings.cancel),
+        "data-feedback-cancel",
+        "",
+    );
 }
 
 /// Appends `<div data-rc-section=NAME><h3>HEADING</h3></div>`, hidden when `empty`.
@@ -739,6 +803,7 @@ fn close_center(shared: &Shared, return_focus: bool) {
     let mut state = shared.state.borrow_mut();
     state.rc_open = false;
     state.search.clear();
+    state.feedback = None;
     render(&state);
     if return_focus {
         focus(&state, "[data-waymark-surface=resource-launcher]");
@@ -809,8 +874,32 @@ fn on_click(shared: &'static Shared, event: &JsValue) {
         close_center(shared, true);
         (actions.launch)(flow);
     } else if attribute("data-rc-feedback").is_some() {
-        close_center(shared, true);
+        let mut state = shared.state.borrow_mut();
+        state.feedback = Some(FeedbackForm::default());
+        render(&state);
+        focus(&state, "[data-category]");
+        drop(state);
         (actions.feedback)();
+    } else if attribute("data-feedback-cancel").is_some() {
+        let mut state = shared.state.borrow_mut();
+        state.feedback = None;
+        render(&state);
+        focus(&state, "[data-rc-feedback]");
+    } else if attribute("data-feedback-send").is_some() {
+        let mut state = shared.state.borrow_mut();
+        let Some(form) = state.feedback.as_mut() else {
+            return;
+        };
+        let sent = (
+            form.category.clone(),
+            form.text.trim().to_string(),
+            !form.leave_out_page,
+        );
+        form.sent = true;
+        render(&state);
+        focus(&state, "[data-feedback-thanks]");
+        drop(state);
+        (actions.send_feedback)(sent.0, sent.1, sent.2);
     } else if let Some(id) = attribute("data-rc-checklist") {
         close_center(shared, false);
         set_open(shared, id, true, false);
@@ -868,13 +957,38 @@ fn on_key(shared: &'static Shared, event: &JsValue) {
     }
 }
 
-/// Typing in the article search filters the list in place: focus and caret stay put.
+/// Typing in the article search filters the list in place: focus and caret stay put. The
+/// feedback form's inputs only update what it remembers (and whether it can be sent).
 fn on_input(shared: &'static Shared, event: &JsValue) {
     let event: &Event = event.unchecked_ref();
-    let Some(input) = target(event).filter(|target| target.has_attribute("data-rc-search")) else {
+    let Some(input) = target(event) else {
         return;
     };
     let mut state = shared.state.borrow_mut();
+    if let Some(form) = state.feedback.as_mut() {
+        let field: &HtmlInputElement = input.unchecked_ref();
+        if let Some(category) = input.get_attribute("data-category") {
+            form.category = category;
+        } else if input.has_attribute("data-feedback-page") {
+            form.leave_out_page = !field.checked();
+        } else {
+            // The text area: `value` reads the same on both element types.
+            form.text = field.value();
+        }
+        let ready = !form.category.is_empty() && !form.text.trim().is_empty();
+        if let Some(send) = state
+            .dock
+            .query_selector("[data-feedback-send]")
+            .ok()
+            .flatten()
+        {
+            let _ = send.toggle_attribute_with_force("disabled", !ready);
+        }
+        return;
+    }
+    if !input.has_attribute("data-rc-search") {
+        return;
+    }
     state.search = input.unchecked_ref::<HtmlInputElement>().value();
     filter_articles(&state, &state.dock);
 }

@@ -1,5 +1,5 @@
-//! Everything on screen: the shadow-root host, the stylesheet, the Leptos components of a step,
-//! tooltip positioning, focus handling and keyboard shortcuts.
+//! Everything on screen for a step: the shadow-root host, the stylesheet, the step card (built
+//! with plain DOM calls, see `dom.rs`), tooltip positioning, focus handling and keyboard shortcuts.
 
 use std::cell::RefCell;
 
@@ -7,11 +7,11 @@ use engine::doc::Node;
 use engine::flow::{Button, ButtonAction, Media, MediaKind, Placement, StepKind};
 use engine::settings::ClientSettings;
 use engine::theme::{Shadow, Theme, ThemeMode, ThemeOverride};
-use leptos::prelude::*;
 use serde_json::{Map, Value};
 use wasm_bindgen::prelude::*;
 use web_sys::{Element, HtmlElement, ShadowRoot};
 
+use crate::dom::{add, add_button, set};
 use crate::position::{self, Rect};
 use crate::targets::{self, Target};
 use crate::with_app;
@@ -53,6 +53,10 @@ pub(crate) struct Card {
     pub theme: Option<ThemeOverride>,
     /// Right to left (the user's locale or the page); set by [`show`].
     pub rtl: bool,
+    /// A survey step's question, answered instead of pressing the step's own buttons.
+    pub question: Option<engine::survey::Question>,
+    /// The question's answer button: "Next", or "Done" on the last question.
+    pub answer_label: String,
 }
 
 /// What the positioning loop and event handlers need, outside the app state.
@@ -70,7 +74,8 @@ struct Ui {
     /// A pushing banner's padding on `<html>`: the property and its previous inline value and
     /// priority, restored exactly when the banner goes.
     pushed: Option<(&'static str, String, String)>,
-    card: RwSignal<Option<Card>>,
+    /// Where the current step's elements are built.
+    mount: Element,
     /// The card being shown: its id, kind, flow, step and placement preference.
     current: Option<Card>,
     target: Option<Target>,
@@ -96,7 +101,7 @@ fn document() -> Option<web_sys::Document> {
     web_sys::window()?.document()
 }
 
-/// Creates `<div id="waymark-root">` with an open shadow root and mounts the Leptos app in it.
+/// Creates `<div id="waymark-root">` with an open shadow root and the containers inside it.
 pub(crate) fn init() {
     let Some(document) = document() else {
         return;
@@ -125,12 +130,17 @@ pub(crate) fn init() {
     let theme = Theme::default();
     write_theme(&root, &theme, None);
     attach_host(&host);
-    let card = RwSignal::new(None::<Card>);
-    leptos::mount::mount_to(
-        mount.unchecked_into(),
-        move || view! { <WaymarkRoot card=card /> },
-    )
-    .forget();
+    // One listener for every control of every step: cards are rebuilt per step.
+    let on_click = Closure::<dyn FnMut(web_sys::Event)>::new(on_card_click);
+    let _ = mount.add_event_listener_with_callback("click", on_click.as_ref().unchecked_ref());
+    on_click.forget();
+    let on_input = Closure::<dyn FnMut()>::new(|| {
+        if let Some(card) = UI.with(|ui| ui.borrow().as_ref()?.card_el.clone()) {
+            crate::question::update(&card);
+        }
+    });
+    let _ = mount.add_event_listener_with_callback("input", on_input.as_ref().unchecked_ref());
+    on_input.forget();
     UI.with(|ui| {
         *ui.borrow_mut() = Some(Ui {
             host,
@@ -141,7 +151,7 @@ pub(crate) fn init() {
             beacon_el: None,
             hotspot_open: false,
             pushed: None,
-            card,
+            mount,
             current: None,
             target: None,
             selector: None,
@@ -325,38 +335,38 @@ fn deep_active_element() -> Option<Element> {
 
 /// Shows `card`, anchored to `target` for tooltips and hotspots.
 pub(crate) fn show(mut card: Card, target: Option<Target>) {
-    UI.with(|ui| {
-        let mut guard = ui.borrow_mut();
-        let Some(ui) = guard.as_mut() else {
-            return;
-        };
-        card.rtl = ui.rtl || page_is_rtl();
-        unpush(ui);
-        ui.beacon_el = None;
-        ui.hotspot_open = false;
-        attach_host(&ui.host);
-        if ui.return_focus.is_none()
-            && let Some(active) = document().and_then(|document| document.active_element())
-            && active != ui.host
-        {
-            ui.return_focus = active.dyn_into().ok();
-        }
-        if let Some(document) = target.as_ref().and_then(Target::document)
-            && !ui.click_documents.contains(&document)
-        {
-            listen_clicks(&document);
-            ui.click_documents.push(document);
-        }
-        ui.selector = None;
-        ui.target = target;
-        ui.current = Some(card.clone());
-        ui.card_el = None;
-        ui.spotlight_el = None;
-        ui.viewed = false;
-        ui.lost = false;
-        ui.last = None;
-        ui.card.set(Some(card));
-    });
+    let _ = UI
+        .with(|ui| {
+            let mut guard = ui.borrow_mut();
+            let ui = guard.as_mut()?;
+            card.rtl = ui.rtl || page_is_rtl();
+            unpush(ui);
+            ui.beacon_el = None;
+            ui.hotspot_open = false;
+            attach_host(&ui.host);
+            if ui.return_focus.is_none()
+                && let Some(active) = document().and_then(|document| document.active_element())
+                && active != ui.host
+            {
+                ui.return_focus = active.dyn_into().ok();
+            }
+            if let Some(document) = target.as_ref().and_then(Target::document)
+                && !ui.click_documents.contains(&document)
+            {
+                listen_clicks(&document);
+                ui.click_documents.push(document);
+            }
+            ui.selector = None;
+            ui.target = target;
+            ui.current = Some(card.clone());
+            ui.card_el = None;
+            ui.spotlight_el = None;
+            ui.viewed = false;
+            ui.lost = false;
+            ui.last = None;
+            Some(ui.mount.clone())
+        })
+        .inspect(|mount| render_card(mount, &card));
 }
 
 /// Remembers the selector the target was found with (for click detection on re-rendered targets).
@@ -380,7 +390,7 @@ pub(crate) fn hide(restore_focus: bool) {
         ui.target = None;
         ui.card_el = None;
         ui.spotlight_el = None;
-        ui.card.set(None);
+        ui.mount.set_text_content(None);
         if restore_focus {
             ui.return_focus.take()
         } else {
@@ -853,6 +863,10 @@ fn listen_keys(document: &web_sys::Document) {
                     return None;
                 }
                 let card = ui.current.as_ref()?;
+                // In a question, arrows move between its options.
+                if card.question.is_some() && event.key().starts_with("Arrow") {
+                    return None;
+                }
                 let hotspot = ui.beacon_el.is_some();
                 // A closed hotspot is ambient: keys belong to the page.
                 if hotspot && !ui.hotspot_open {
@@ -903,15 +917,6 @@ fn hotspot_close() {
     hotspot(Some(false));
 }
 
-/// The root of the widget: the spotlight and card of the current step, if any.
-#[component]
-fn WaymarkRoot(
-    /// The step to show; `None` shows nothing.
-    card: RwSignal<Option<Card>>,
-) -> impl IntoView {
-    move || card.get().map(|card| view! { <StepCard card=card /> })
-}
-
 /// The `data-kind` of a step.
 fn kind_name(kind: StepKind) -> &'static str {
     match kind {
@@ -947,58 +952,39 @@ fn media_element(document: &web_sys::Document, media: &Media) -> Option<Element>
     Some(element)
 }
 
-/// One step: a tooltip anchored to its target, a centred modal, a hotspot (a beacon opening a
-/// tooltip), a banner strip or a slide-out.
-#[component]
-fn StepCard(
-    /// What to show.
-    card: Card,
-) -> impl IntoView {
-    let card_ref = NodeRef::<leptos::html::Div>::new();
-    let body_ref = NodeRef::<leptos::html::Div>::new();
-    let spotlight_ref = NodeRef::<leptos::html::Div>::new();
-    let beacon_ref = NodeRef::<leptos::html::Button>::new();
-    let id = card.id;
-    let mut title_id = "waymark-title-".to_string();
-    title_id.push_str(&id.to_string());
-    let body_id = title_id.replace("title", "body");
-    let (title_ref_id, body_ref_id) = (title_id.clone(), body_id.clone());
+/// Builds one step in `mount`, replacing the previous one: a tooltip anchored to its target, a
+/// centred modal, a hotspot (a beacon opening a tooltip), a banner strip or a slide-out.
+fn render_card(mount: &Element, card: &Card) {
+    mount.set_text_content(None);
     let kind = card.kind;
     let centre = kind == StepKind::Modal || card.centred_tooltip;
     let banner = kind == StepKind::Banner;
     let beacon = kind == StepKind::Hotspot && !card.centred_tooltip;
     let anchored = matches!(kind, StepKind::Tooltip | StepKind::Hotspot) && !centre;
-    let with_spotlight = card.spotlight && anchored && !beacon;
-    let (body, traits, media) = (card.body.clone(), card.traits.clone(), card.media.clone());
-    body_ref.on_load(move |element: web_sys::HtmlDivElement| {
-        // Leptos reuses the elements of the previous step: drop its body first (only our nodes,
-        // never Leptos' comment markers).
-        let children = element.child_nodes();
-        for index in (0..children.length()).rev() {
-            if let Some(child) = children.item(index)
-                && child.node_type() != web_sys::Node::COMMENT_NODE
-            {
-                let _ = element.remove_child(&child);
-            }
+    let spotlight = (card.spotlight && anchored && !beacon).then(|| {
+        let spotlight = add(mount, "div", "spotlight", "");
+        for (name, value) in [
+            ("data-waymark-spotlight", ""),
+            ("popover", "manual"),
+            ("aria-hidden", "true"),
+        ] {
+            set(&spotlight, name, value);
         }
-        if let Some(document) = document() {
-            if let Some(media) = media
-                .as_ref()
-                .and_then(|media| media_element(&document, media))
-            {
-                let _ = element.append_child(&media);
-            }
-            crate::body::render(&document, &element, &body, &traits);
-        }
+        spotlight.unchecked_into::<HtmlElement>()
     });
-    card_ref.on_load(move |element: web_sys::HtmlDivElement| {
-        let spotlight = spotlight_ref
-            .get_untracked()
-            .map(|element: web_sys::HtmlDivElement| element.unchecked_into());
-        let beacon = beacon_ref
-            .get_untracked()
-            .map(|element: web_sys::HtmlButtonElement| element.unchecked_into());
-        mounted(id, element.unchecked_into(), spotlight, beacon);
+    let beacon = beacon.then(|| {
+        let beacon = add_button(mount, "beacon", "");
+        for (name, value) in [
+            ("popover", "manual"),
+            ("data-waymark-beacon", ""),
+            ("data-waymark-surface", "hotspot"),
+            ("data-flow-id", &card.flow_id),
+            ("aria-label", &card.beacon_label),
+            ("aria-expanded", "false"),
+        ] {
+            set(&beacon, name, value);
+        }
+        beacon.unchecked_into::<HtmlElement>()
     });
     let placement = match (kind, card.placement) {
         _ if centre => "center",
@@ -1012,109 +998,156 @@ fn StepCard(
         (_, Placement::Left) => "left",
         _ => "bottom",
     };
-    let traits = card.traits.clone();
-    let buttons = card
-        .buttons
-        .iter()
-        .map(|button| {
-            let label = engine::template::render(&button.label, &traits);
-            view! { <StepButton action=button.action label=label url=button.url.clone() /> }
-        })
-        .collect_view();
-    let show_progress = card.total > 1 || matches!(kind, StepKind::Tooltip | StepKind::Modal);
-    view! {
-        {with_spotlight.then(|| view! {
-            <div class="spotlight" data-waymark-spotlight="" popover="manual" aria-hidden="true" node_ref=spotlight_ref></div>
-        })}
-        {beacon.then(|| view! {
-            <button type="button" class="beacon" popover="manual" data-waymark-beacon=""
-                data-waymark-surface="hotspot" data-flow-id=card.flow_id.clone()
-                aria-label=card.beacon_label.clone() aria-expanded="false" node_ref=beacon_ref
-                on:click=move |_| hotspot(None)></button>
-        })}
-        <div
-            class="card"
-            class:centre=centre
-            node_ref=card_ref
-            popover="manual"
-            tabindex="-1"
-            role=if banner { "region" } else { "dialog" }
-            aria-modal=centre.then_some("true")
-            aria-label=banner.then(|| card.title.clone())
-            aria-labelledby=(!banner).then_some(title_ref_id)
-            aria-describedby=body_ref_id
-            data-waymark-step=""
-            data-waymark-surface=if banner { "banner" } else { "step" }
-            data-flow-id=card.flow_id.clone()
-            data-step-id=card.step_id.clone()
-            data-kind=kind_name(kind)
-            data-placement=placement
-            data-push=banner.then_some(if card.push { "true" } else { "false" })
-        >
-            <div class="inner">
-                <div class="head">
-                    <h2 class="title" id=title_id>{card.title.clone()}</h2>
-                    <button type="button" class="close" data-action="dismiss" aria-label=card.close.clone()
-                        on:click=move |_| with_app(|app| app.button(ButtonAction::Dismiss, None))>
-                        <span aria-hidden="true">"×"</span>
-                    </button>
-                </div>
-                <div class="body" id=body_id node_ref=body_ref></div>
-                <div class="foot">
-                    {show_progress.then(|| view! { <StepProgress index=card.index total=card.total text=card.progress.clone() /> })}
-                    <div class="buttons">{buttons}</div>
-                </div>
-            </div>
-            {anchored.then(|| view! { <div class="arrow" data-waymark-arrow="" aria-hidden="true"></div> })}
-        </div>
+    let mut title_id = "waymark-title-".to_string();
+    title_id.push_str(&card.id.to_string());
+    let body_id = title_id.replace("title", "body");
+    let element = add(
+        mount,
+        "div",
+        if centre { "card centre" } else { "card" },
+        "",
+    );
+    for (name, value) in [
+        ("popover", "manual"),
+        ("tabindex", "-1"),
+        ("role", if banner { "region" } else { "dialog" }),
+        ("aria-describedby", &body_id),
+        ("data-waymark-step", ""),
+        (
+            "data-waymark-surface",
+            if banner { "banner" } else { "step" },
+        ),
+        ("data-flow-id", &card.flow_id),
+        ("data-step-id", &card.step_id),
+        ("data-kind", kind_name(kind)),
+        ("data-placement", placement),
+    ] {
+        set(&element, name, value);
     }
-}
-
-/// "2 of 4" and a bar.
-#[component]
-fn StepProgress(
-    /// Zero-based index of the step shown.
-    index: usize,
-    /// How many steps the flow has.
-    total: usize,
-    /// "2 of 4" in the user's language.
-    text: String,
-) -> impl IntoView {
-    view! {
-        <div class="progress">
-            <span data-waymark-progress="">{text.clone()}</span>
-            <div class="bar" role="progressbar" aria-label=text
-                aria-valuemin="1" aria-valuemax=total.to_string() aria-valuenow=(index + 1).to_string()>
-                <div class="fill"></div>
-            </div>
-        </div>
+    if banner {
+        set(&element, "aria-label", &card.title);
+        set(&element, "data-push", crate::dom::flag(card.push));
+    } else {
+        set(&element, "aria-labelledby", &title_id);
     }
-}
-
-/// A button on a step.
-#[component]
-fn StepButton(
-    /// What pressing it does.
-    action: ButtonAction,
-    /// Its text, already personalised.
-    label: String,
-    /// Where a `cta` goes.
-    url: Option<String>,
-) -> impl IntoView {
-    let name = match action {
-        ButtonAction::Next => "next",
-        ButtonAction::Back => "back",
-        ButtonAction::Dismiss => "dismiss",
-        ButtonAction::Cta => "cta",
+    if centre {
+        set(&element, "aria-modal", "true");
+    }
+    let inner = add(&element, "div", "inner", "");
+    let head = add(&inner, "div", "head", "");
+    set(&add(&head, "h2", "title", &card.title), "id", &title_id);
+    let close = add_button(&head, "close", "");
+    set(&close, "data-action", "dismiss");
+    set(&close, "aria-label", &card.close);
+    set(&add(&close, "span", "", "×"), "aria-hidden", "true");
+    let body = add(&inner, "div", "body", "");
+    set(&body, "id", &body_id);
+    if let Some(document) = document() {
+        if let Some(media) = card
+            .media
+            .as_ref()
+            .and_then(|media| media_element(&document, media))
+        {
+            let _ = body.append_child(&media);
+        }
+        crate::body::render(&document, &body, &card.body, &card.traits);
+    }
+    if let Some(question) = &card.question {
+        crate::question::render(&body, question, &title_id);
+    }
+    let foot = add(&inner, "div", "foot", "");
+    if card.total > 1 || matches!(kind, StepKind::Tooltip | StepKind::Modal) {
+        let progress = add(&foot, "div", "progress", "");
+        set(
+            &add(&progress, "span", "", &card.progress),
+            "data-waymark-progress",
+            "",
+        );
+        let bar = add(&progress, "div", "bar", "");
+        for (name, value) in [
+            ("role", "progressbar"),
+            ("aria-label", &card.progress),
+            ("aria-valuemin", "1"),
+            ("aria-valuemax", &card.total.to_string()),
+            ("aria-valuenow", &(card.index + 1).to_string()),
+        ] {
+            set(&bar, name, value);
+        }
+        add(&bar, "div", "fill", "");
+    }
+    let buttons = add(&foot, "div", "buttons", "");
+    if card.question.is_some() {
+        let answer = add_button(&buttons, "btn primary", &card.answer_label);
+        set(&answer, "data-action", "answer");
+        set(&answer, "disabled", "");
+    }
+    let authored = if card.question.is_some() {
+        &[][..]
+    } else {
+        &card.buttons[..]
     };
-    let primary = matches!(action, ButtonAction::Next | ButtonAction::Cta);
-    view! {
-        <button type="button" class="btn" class:primary=primary data-action=name
-            on:click=move |_| {
-                let url = url.clone();
-                with_app(move |app| app.button(action, url));
-            }>
-            {label}
-        </button>
+    for (index, button) in authored.iter().enumerate() {
+        let (name, class) = match button.action {
+            ButtonAction::Next => ("next", "btn primary"),
+            ButtonAction::Back => ("back", "btn"),
+            ButtonAction::Dismiss => ("dismiss", "btn"),
+            ButtonAction::Cta => ("cta", "btn primary"),
+        };
+        let label = engine::template::render(&button.label, &card.traits);
+        let element = add_button(&buttons, class, &label);
+        set(&element, "data-action", name);
+        set(&element, "data-button", &index.to_string());
     }
+    if anchored {
+        let arrow = add(&element, "div", "arrow", "");
+        set(&arrow, "data-waymark-arrow", "");
+        set(&arrow, "aria-hidden", "true");
+    }
+    mounted(card.id, element.unchecked_into(), spotlight, beacon);
+}
+
+/// A click anywhere in the step: the beacon toggles its tooltip; a button acts through the app
+/// (the close button is a dismissal, the others are looked up by their index on the card).
+fn on_card_click(event: web_sys::Event) {
+    let Some(control) = event
+        .target()
+        .and_then(|target| target.dyn_into::<Element>().ok())
+        .and_then(|target| target.closest("[data-waymark-beacon],[data-action]").ok()?)
+    else {
+        return;
+    };
+    if control.has_attribute("data-waymark-beacon") {
+        hotspot(None);
+        return;
+    }
+    if control.get_attribute("data-action").as_deref() == Some("answer") {
+        let answered = UI.with(|ui| {
+            let ui = ui.borrow();
+            let ui = ui.as_ref()?;
+            let card = ui.current.as_ref()?;
+            let kind = card.question.as_ref()?.kind;
+            let answer = crate::question::answer(ui.card_el.as_ref()?, kind)?;
+            Some((card.flow_id.clone(), card.step_id.clone(), answer))
+        });
+        if let Some((flow_id, step_id, answer)) = answered {
+            with_app(move |app| app.answer(flow_id, step_id, answer));
+        }
+        return;
+    }
+    let index = control
+        .get_attribute("data-button")
+        .and_then(|index| index.parse::<usize>().ok());
+    let (action, url) = match index {
+        Some(index) => {
+            let Some(button) = UI.with(|ui| {
+                let ui = ui.borrow();
+                ui.as_ref()?.current.as_ref()?.buttons.get(index).cloned()
+            }) else {
+                return;
+            };
+            (button.action, button.url)
+        }
+        None => (ButtonAction::Dismiss, None),
+    };
+    with_app(move |app| app.button(action, url));
 }

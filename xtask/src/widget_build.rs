@@ -124,7 +124,6 @@ pub fn build(release: bool) -> anyhow::Result<PathBuf> {
     let glue_path = scratch.join(format!("{OUT_NAME}.js"));
     let final_wasm = match &wasm_opt {
         Some(wasm_opt) => {
-            let bound_wasm = drop_unused_exports(wasm_opt, &scratch, &bound_wasm)?;
             let optimised = scratch.join(format!("{OUT_NAME}_opt.wasm"));
             // `--dae-optimizing` removes arguments and return values nothing uses across the
             // whole module (re-optimising the callers), and `--low-memory-unused` lets loads and
@@ -157,8 +156,6 @@ pub fn build(release: bool) -> anyhow::Result<PathBuf> {
         .with_context(|| format!("reading {}", glue_path.display()))?;
     // The loader passes the wasm URL explicitly; the default name is fixed anyway.
     let glue = glue.replace(&format!("{OUT_NAME}_bg.wasm"), &wasm_name);
-    // The classes of the dropped exports are never used; unexported, terser removes them.
-    let glue = glue.replace("export class IntoUnderlying", "class IntoUnderlying");
     let glue = match &terser {
         Some(terser) => minify(terser, &scratch, "glue.js", &glue, true)?,
         None => glue,
@@ -205,78 +202,6 @@ pub fn build(release: bool) -> anyhow::Result<PathBuf> {
     remove_stale(&dist, &keep)?;
     report_sizes(&dist, &["loader.js", &glue_name, &wasm_name]);
     Ok(dist)
-}
-
-/// Exports of crates the widget links but never calls: leptos' `server_fn` pulls in
-/// `wasm-streams`, whose `#[wasm_bindgen]` classes are exported and so kept alive by LTO.
-fn unused_export(name: &str) -> bool {
-    name.contains("intounderlying")
-}
-
-/// Removes the [`unused_export`]s and everything only they reach, with binaryen's
-/// `wasm-metadce` (installed beside `wasm-opt`).
-fn drop_unused_exports(wasm_opt: &Path, scratch: &Path, wasm: &Path) -> anyhow::Result<PathBuf> {
-    let bytes = std::fs::read(wasm)?;
-    let exports = export_names(&bytes).context("reading the wasm export section")?;
-    if !exports.iter().any(|name| unused_export(name)) {
-        return Ok(wasm.to_path_buf());
-    }
-    let roots: Vec<String> = exports
-        .iter()
-        .filter(|name| !unused_export(name))
-        .map(|name| format!("{{\"name\":\"export:{name}\",\"root\":true,\"export\":\"{name}\"}}"))
-        .collect();
-    let graph = scratch.join("metadce-graph.json");
-    std::fs::write(&graph, format!("[{}]", roots.join(",")))?;
-    let output = scratch.join(format!("{OUT_NAME}_dce.wasm"));
-    let metadce = wasm_opt.with_file_name("wasm-metadce");
-    let mut command = shell::command(&metadce.to_string_lossy(), &[]);
-    command
-        .args(WASM_FEATURES)
-        .arg("-f")
-        .arg(&graph)
-        .arg(wasm)
-        .arg("-o")
-        .arg(&output)
-        .stdout(std::process::Stdio::null());
-    shell::run(command)?;
-    Ok(output)
-}
-
-/// The export names of a wasm module (section 7), or `None` when the bytes are malformed.
-fn export_names(bytes: &[u8]) -> Option<Vec<String>> {
-    fn leb(bytes: &[u8], at: &mut usize) -> Option<usize> {
-        let (mut value, mut shift) = (0usize, 0);
-        loop {
-            let byte = *bytes.get(*at)?;
-            *at += 1;
-            value |= usize::from(byte & 0x7f) << shift;
-            if byte & 0x80 == 0 {
-                return Some(value);
-            }
-            shift += 7;
-        }
-    }
-    let mut at = 8;
-    while at < bytes.len() {
-        let id = bytes[at];
-        at += 1;
-        let size = leb(bytes, &mut at)?;
-        let end = at + size;
-        if id == 7 {
-            let count = leb(bytes, &mut at)?;
-            let mut names = Vec::with_capacity(count);
-            for _ in 0..count {
-                let length = leb(bytes, &mut at)?;
-                names.push(String::from_utf8_lossy(bytes.get(at..at + length)?).into_owned());
-                at += length + 1;
-                leb(bytes, &mut at)?;
-            }
-            return Some(names);
-        }
-        at = end;
-    }
-    Some(Vec::new())
 }
 
 /// Minifies JS with terser (`module` for the ES-module glue), keeping `/*!` licence comments.
@@ -331,7 +256,7 @@ fn write_file(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Writes `name`, `name.gz` (gzip, best) and `name.br` (brotli, quality 11).
+/// Writes `name`, `name.gz` (gzip by zopfli) and `name.br` (brotli, quality 11).
 fn write_with_siblings(dir: &Path, name: &str, bytes: &[u8]) -> anyhow::Result<()> {
     write_file(&dir.join(name), bytes)?;
     write_file(&dir.join(format!("{name}.gz")), &gzip(bytes)?)?;
@@ -339,10 +264,18 @@ fn write_with_siblings(dir: &Path, name: &str, bytes: &[u8]) -> anyhow::Result<(
     Ok(())
 }
 
+/// Gzip as small as the format allows: zopfli's output is ordinary gzip that every browser
+/// reads, about 5% smaller than zlib's best level on the wasm. It is slow, which only matters
+/// once per build.
 fn gzip(bytes: &[u8]) -> anyhow::Result<Vec<u8>> {
-    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-    encoder.write_all(bytes)?;
-    Ok(encoder.finish()?)
+    let mut out = Vec::new();
+    zopfli::compress(
+        zopfli::Options::default(),
+        zopfli::Format::Gzip,
+        bytes,
+        &mut out,
+    )?;
+    Ok(out)
 }
 
 fn brotli_compress(bytes: &[u8]) -> anyhow::Result<Vec<u8>> {
@@ -389,27 +322,4 @@ fn report_sizes(dir: &Path, names: &[&str]) {
         "total"
     );
     eprintln!("build-widget: wrote {}", dir.display());
-}
-
-#[cfg(test)]
-mod tests {
-    use super::export_names;
-
-    #[test]
-    fn reads_export_names() {
-        // (module (func) (export "start" (func 0)) (export "memory" (memory 0)) (memory 1))
-        let module = [
-            0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // magic, version
-            0x01, 0x04, 0x01, 0x60, 0x00, 0x00, // type section
-            0x03, 0x02, 0x01, 0x00, // function section
-            0x05, 0x03, 0x01, 0x00, 0x01, // memory section
-            0x07, 0x12, 0x02, 0x05, b's', b't', b'a', b'r', b't', 0x00, 0x00, 0x06, b'm', b'e',
-            b'm', b'o', b'r', b'y', 0x02, 0x00, // export section
-            0x0a, 0x04, 0x01, 0x02, 0x00, 0x0b, // code section
-        ];
-        assert_eq!(
-            export_names(&module),
-            Some(vec!["start".to_string(), "memory".to_string()])
-        );
-    }
 }

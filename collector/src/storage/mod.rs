@@ -231,8 +231,11 @@ pub fn account_traits_by_user(events: Vec<GroupEvent>) -> HashMap<String, Map<St
         .collect()
 }
 
-pub use accounts::AccountStore;
-pub use surveys::SurveyStore;
+pub use accounts::{
+    AccountStore, FeedbackEntry, MemberState, Note, NoteInput, PlanTask, ScaleAnswer, TagRule,
+    TagRules, TaggedItem, TaskInput, TimelineEvent,
+};
+pub use surveys::{StoredAnswer, SurveyStore, Window};
 
 #[async_trait]
 pub trait Store: SurveyStore + AccountStore + Send + Sync {

@@ -22,7 +22,7 @@ const MAX_CHUNK: usize = 128;
 
 #[derive(Clone, Debug)]
 pub struct PostgresStore {
-    pool: PgPool,
+    pub(super) pool: PgPool,
 }
 
 impl PostgresStore {

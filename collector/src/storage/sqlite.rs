@@ -34,7 +34,7 @@ type EventRowIn<'a> = (
 
 #[derive(Debug)]
 pub struct SqliteStore {
-    pool: SqlitePool,
+    pub(super) pool: SqlitePool,
     /// SQLite has one writer at a time; queueing batches here is fairer and faster than
     /// letting them sleep in SQLite's busy handler.
     ingest_lock: Mutex<()>,

@@ -1,4 +1,4 @@
-//! The Waymark admin origin: sign-in, the flows, segments, settings and users UI (embedded HTML/CSS/JS) and the `/api/*`
+//! The Waymark admin origin: sign-in, the flows, segments, settings, users, surveys, feedback, accounts and problems UI (embedded HTML/CSS/JS) and the `/api/*`
 //! backend-for-frontend that forwards to the collector with the secret admin key.
 
 pub mod auth;
@@ -48,6 +48,12 @@ pub fn router(state: AppState) -> Router {
         .route("/settings", get(app_page))
         .route("/users", get(app_page))
         .route("/users/{*rest}", get(app_page))
+        .route("/surveys", get(app_page))
+        .route("/surveys/{*rest}", get(app_page))
+        .route("/feedback", get(app_page))
+        .route("/accounts", get(app_page))
+        .route("/accounts/{*rest}", get(app_page))
+        .route("/problems", get(app_page))
         .fallback(not_found)
         .with_state(state)
 }

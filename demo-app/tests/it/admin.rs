@@ -463,3 +463,50 @@ async fn the_flow_editor_has_a_control_for_every_pattern() {
         assert!(body.contains(hook), "{hook}");
     }
 }
+
+#[tokio::test]
+async fn the_feedback_pages_are_routed_and_have_their_hooks() {
+    let state = state();
+    let paths = [
+        "/surveys",
+        "/surveys/nps-survey?band=detractor",
+        "/feedback",
+        "/accounts",
+        "/accounts/northwind",
+        "/problems",
+    ];
+    for path in paths {
+        let (response, _) = send(demo_app::admin_router(state.clone()), get(path)).await;
+        assert_eq!(
+            response.status(),
+            StatusCode::SEE_OTHER,
+            "{path}: signed out"
+        );
+    }
+    let cookie = sign_in(&state).await;
+    for path in paths {
+        let request = Request::get(path)
+            .header(header::COOKIE, &cookie)
+            .body(Body::empty())
+            .unwrap();
+        let (response, body) = send(demo_app::admin_router(state.clone()), request).await;
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        for hook in [
+            r#"id="nav-surveys""#,
+            r#"id="nav-feedback""#,
+            r#"id="nav-accounts""#,
+            r#"id="nav-problems""#,
+            r#"<option value="survey">"#,
+            r#"id="survey-sample-percent""#,
+            r#"id="survey-reask-days""#,
+            r#"<option value="days_after">"#,
+            r#"name="question-kind""#,
+            r#"id="download-csv""#,
+            r#"id="note-form""#,
+            r#"id="plan-form""#,
+            r#"id="problem-threshold""#,
+        ] {
+            assert!(body.contains(hook), "{path} lacks {hook}");
+        }
+    }
+}

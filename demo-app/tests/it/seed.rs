@@ -304,3 +304,53 @@ async fn seeds_the_patterns_in_order_and_settings_only_over_defaults() {
             .all(|seen| seen.authorization == "Bearer sk_demo")
     );
 }
+
+/// The survey examples: NPS with detractor/promoter branches re-asked every 90 days, CES after the
+/// welcome tour and after the checklist (the keys of the CES chart), and CSAT.
+#[test]
+fn survey_examples_ask_what_the_docs_promise() {
+    use demo_app::seed::PATTERN_FLOWS;
+    use engine::flow::Trigger;
+
+    let flow = |id: &str| -> engine::Flow {
+        let (_, file) = PATTERN_FLOWS
+            .iter()
+            .find(|(known, _)| *known == id)
+            .unwrap();
+        serde_json::from_str(file).unwrap()
+    };
+    let nps = flow("nps-survey");
+    let survey = nps.survey.clone().expect("a survey");
+    assert_eq!(survey.reask_days, Some(90));
+    let question = nps.steps[0].question.clone().expect("an NPS question");
+    assert_eq!(serde_json::to_value(question.kind).unwrap(), "nps");
+    let gotos: Vec<&str> = question
+        .branches
+        .iter()
+        .map(|branch| branch.goto.as_str())
+        .collect();
+    assert_eq!(gotos, ["better", "love"]);
+    assert!(
+        nps.steps.last().unwrap().question.is_none(),
+        "ends with a thank-you step"
+    );
+
+    assert_eq!(
+        flow("ces-after-task").trigger,
+        Trigger::Completed {
+            flow: "welcome-tour".into()
+        }
+    );
+    assert_eq!(
+        flow("ces-after-checklist").trigger,
+        Trigger::Completed {
+            flow: "get-started".into()
+        }
+    );
+    let csat = flow("csat-survey");
+    assert!(csat.survey.is_some());
+    assert_eq!(
+        serde_json::to_value(csat.steps[0].question.as_ref().unwrap().kind).unwrap(),
+        "csat"
+    );
+}

@@ -7,6 +7,10 @@ mod fatigue;
 mod i18n;
 mod locked_steps;
 mod schema;
+mod scores;
+mod survey;
+mod survey_react;
+mod survey_validate;
 mod theme;
 mod validate;
 
@@ -329,6 +333,7 @@ fn stale_and_duplicate_events_change_nothing() {
         flow_id: "welcome".into(),
         step_id: "hello".into(),
         step_index: 0,
+        next_step_index: None,
     });
     progress.apply(&LifecycleEvent::FlowCompleted {
         flow_id: "other".into(),
@@ -348,6 +353,7 @@ fn lifecycle_events_round_trip_through_the_wire_shape() {
         flow_id: "a".into(),
         step_id: "b".into(),
         step_index: 2,
+        next_step_index: None,
     };
     let (name, properties) = event.to_track();
     assert_eq!(name, "step_completed");

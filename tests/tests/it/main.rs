@@ -3,6 +3,7 @@
 
 mod accessibility;
 mod admin_authoring;
+mod admin_feedback;
 mod admin_patterns;
 mod announcements;
 mod audience_targeting;

@@ -1,13 +1,14 @@
 //! The resource center (docs/patterns.md): enabled in the app settings, its launcher sits in the
 //! configured corner; a keyboard user opens it, searches the help articles and closes it with Esc
-//! (focus back on the launcher); it replays a tour and asks for feedback.
+//! (focus back on the launcher); it replays a tour and takes feedback through its form, by
+//! keyboard, stored with the category, the text and the page.
 
 use anyhow::ensure;
 use fantoccini::key::Key;
 use serde_json::json;
 use tests::actions::{
     click_widget_element, open_host_as, open_resource_center, press_key, replace_text_in_widget,
-    tab_to,
+    tab_to, type_into_widget,
 };
 use tests::checks::{
     Observation, STEP_TIMEOUT, check_near_viewport_edge, check_no_page_errors,
@@ -165,11 +166,11 @@ async fn wait_for_visible_articles(
 }
 
 #[tokio::test]
-async fn the_resource_center_asks_for_feedback_and_replays_a_tour() -> anyhow::Result<()> {
-    World::run(|world| Box::pin(ask_for_feedback_and_replay(world))).await
+async fn the_resource_center_takes_feedback_and_replays_a_tour() -> anyhow::Result<()> {
+    World::run(|world| Box::pin(take_feedback_and_replay(world))).await
 }
 
-async fn ask_for_feedback_and_replay(world: &mut World) -> anyhow::Result<()> {
+async fn take_feedback_and_replay(world: &mut World) -> anyhow::Result<()> {
     enable_resource_center(world).await?;
     let axe_source = world.axe_source()?;
     let user_id = world.fresh_user_id("resource-center-replay");
@@ -188,6 +189,65 @@ async fn ask_for_feedback_and_replay(world: &mut World) -> anyhow::Result<()> {
                     .property_text("url")
                     .is_some_and(|url| url.contains(PAGE))
         },
+    )
+    .await?;
+    // Keyboard only: focus starts on the first category; the arrow picks the next one, Tab goes
+    // to the text, then past the page checkbox to Send.
+    wait_for_focus_on(
+        client,
+        &surfaces::feedback_category("bug"),
+        "focus on the first feedback category",
+    )
+    .await?;
+    press_key(client, Key::Right).await?;
+    wait_for_focus_on(
+        client,
+        &surfaces::feedback_category("idea"),
+        "the arrow key moves to the second category",
+    )
+    .await?;
+    press_key(client, Key::Tab).await?;
+    wait_for_focus_on(client, surfaces::FEEDBACK_TEXT, "Tab reaches the text").await?;
+    type_into_widget(
+        client,
+        surfaces::FEEDBACK_TEXT,
+        "Let me export a project as CSV",
+    )
+    .await?;
+    check_widget_surface_is_accessible(
+        client,
+        &axe_source,
+        surfaces::FEEDBACK_FORM,
+        "the feedback form",
+    )
+    .await?;
+    tab_to(client, surfaces::FEEDBACK_SEND).await?;
+    press_key(client, Key::Enter).await?;
+    wait_for_widget_element(
+        client,
+        surfaces::FEEDBACK_THANKS,
+        "the thanks after sending",
+    )
+    .await?;
+    wait_for_stored_event(
+        &world.admin_api,
+        &user_id,
+        "feedback_submitted with its category, text and page",
+        |event| {
+            event.is_track("feedback_submitted")
+                && event.property_text("category") == Some("idea")
+                && event.property_text("text") == Some("Let me export a project as CSV")
+                && event
+                    .property_text("page_url")
+                    .is_some_and(|url| url.contains(PAGE))
+        },
+    )
+    .await?;
+    press_key(client, Key::Escape).await?;
+    wait_for_focus_on(
+        client,
+        surfaces::RESOURCE_LAUNCHER,
+        "Esc closes the center, focus back on its launcher",
     )
     .await?;
 

@@ -3355,7 +3355,7 @@
           return {
             attrs: { "data-account-row": account.id },
             cells: [pageLink(account.name, "/accounts/" + encodeURIComponent(account.id), account.id), (account.traits || {}).plan || "\u2014", account.users,
-              formatNumber(account.onboarding_percent, 0) + "%", isNumber(account.nps) ? formatNumber(account.nps, 0) : isNumber(account.nps && account.nps.score) ? formatNumber(account.nps.score, 0) : "\u2014",
+              formatNumber(account.onboarding_percent, 0) + "%", formatNumber(account.nps, 0),
               account.specialist || el("span", "muted", "Unassigned"), overdue ? badge(overdue + " overdue", "overdue") : "0"]
           };
         })

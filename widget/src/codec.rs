@@ -281,11 +281,10 @@ fn question(value: &Value) -> Option<Question> {
     })
 }
 
-// Read when the widget holds back surveys asked too recently (`survey::reask_due`).
-#[cfg_attr(not(test), allow(dead_code))]
 /// The boot response's `asked` (survey flow id → time last asked, ms); malformed entries are
-/// left out, so a bad one can only make a survey look never asked.
-pub(crate) fn asked(value: Option<&Value>) -> BTreeMap<String, i64> {
+/// left out, so a bad one can only make a survey look never asked. A list rather than a map:
+/// it is read once, and a map's sorting code is not worth its bytes in the wasm.
+pub(crate) fn asked(value: Option<&Value>) -> Vec<(String, i64)> {
     value
         .and_then(Value::as_object)
         .map(|entries| {
@@ -1234,16 +1233,14 @@ mod tests {
             "user_id": "u", "flows": [], "progress": {}, "next": null
         }))
         .unwrap();
-        assert_eq!(asked(None), response.asked);
+        let as_list = |map: &BTreeMap<String, i64>| map.clone().into_iter().collect::<Vec<_>>();
+        assert_eq!(asked(None), as_list(&response.asked));
         response.asked.insert("nps".into(), 1_700_000_000_000);
         response.asked.insert("ces".into(), 5);
         let value = serde_json::to_value(&response).unwrap();
-        assert_eq!(asked(value.get("asked")), response.asked);
+        assert_eq!(asked(value.get("asked")), as_list(&response.asked));
         let mixed = serde_json::json!({"a": 1, "b": "x", "c": null});
-        assert_eq!(
-            asked(Some(&mixed)).into_iter().collect::<Vec<_>>(),
-            [("a".to_string(), 1)]
-        );
+        assert_eq!(asked(Some(&mixed)), [("a".to_string(), 1)]);
     }
 
     #[test]

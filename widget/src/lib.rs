@@ -110,8 +110,9 @@ pub(crate) struct App {
     settings: ClientSettings,
     /// Live checklists: ambient, never the active flow, so kept out of the engine's flows.
     checklists: Vec<Flow>,
-    /// When the user was last asked each survey, from boot and from this page's starts.
-    asked: std::collections::BTreeMap<String, i64>,
+    /// Surveys asked less than their `reask_days` ago: kept out of automatic starts (the widget's
+    /// clock decides, like the fatigue budget's) but still startable by `waymark.start`.
+    held_surveys: Vec<Flow>,
     panels: Option<panels::PanelsHandle>,
     /// Flows whose automatic start was held back on this page view (`content_suppressed` once).
     suppressed: Vec<String>,
@@ -140,7 +141,7 @@ pub fn start(host: String, write_key: String, emit: js_sys::Function) {
         boot_failures: 0,
         boot_retry_at: None,
         deferred: Vec::new(),
-        asked: Default::default(),
+        held_surveys: Vec::new(),
         prefetched: None,
         shown: None,
         render_count: 0,
@@ -452,19 +453,31 @@ impl App {
         for event in self.net.pending_lifecycle(&self.user_id) {
             progress.apply(&event);
         }
-        // A survey due to be asked again starts afresh, whatever became of the last asking.
+        // A survey due to be asked again starts afresh, whatever became of the last asking; one
+        // asked too recently is held back.
         let now = now_ms() as i64;
-        for flow in &response.flows {
-            if let (Some(survey), Some(asked)) = (&flow.survey, response.asked.get(&flow.id))
-                && engine::survey::reask_due(survey.reask_days, Some(*asked), now)
-                && progress.active.as_deref() != Some(flow.id.as_str())
-            {
-                progress.flows.remove(&flow.id);
+        let mut flows = response.flows;
+        self.held_surveys.clear();
+        for (flow_id, asked) in response.asked {
+            let Some(index) = flows.iter().position(|flow| flow.id == flow_id) else {
+                continue;
+            };
+            let reask_days = flows[index]
+                .survey
+                .as_ref()
+                .and_then(|survey| survey.reask_days);
+            if progress.active.as_deref() == Some(flow_id.as_str()) {
+                continue;
+            }
+            if engine::survey::reask_due(reask_days, Some(asked), now) {
+                if let Some(entry) = progress.flows.get_mut(&flow_id) {
+                    *entry = engine::progress::FlowProgress::default();
+                }
+            } else {
+                self.held_surveys.push(flows.remove(index));
             }
         }
-        self.asked = response.asked;
-        let (checklists, flows) = response
-            .flows
+        let (checklists, flows) = flows
             .into_iter()
             .filter(engine::flow::is_live)
             .partition(|flow| flow.checklist.is_some());
@@ -543,42 +556,39 @@ impl App {
             }
             return;
         }
-        let model = self.model();
-        // A survey asked less than `reask_days` ago is held back from automatic starts (the
-        // widget's clock decides, like the fatigue budget's).
-        let now = now_ms() as i64;
-        let held_back = |flow: &Flow| {
-            flow.survey.as_ref().is_some_and(|survey| {
-                self.asked.get(&flow.id).is_some_and(|asked| {
-                    !engine::survey::reask_due(survey.reask_days, Some(*asked), now)
-                })
-            }) && model.progress.active.as_deref() != Some(flow.id.as_str())
-        };
-        let mut events = if preview
-            || matches!(signal, Signal::Start { .. })
-            || !model.flows.iter().any(held_back)
-        {
-            react(&model.flows, &model.progress, &signal)
-        } else {
-            let flows: Vec<Flow> = model
-                .flows
+        // `waymark.start` may start a held-back survey: it bypasses frequency.
+        if let Signal::Start { flow_id } = &signal
+            && let Some(index) = self
+                .held_surveys
                 .iter()
-                .filter(|flow| !held_back(flow))
-                .cloned()
-                .collect();
-            react(&flows, &model.progress, &signal)
-        };
+                .position(|flow| &flow.id == flow_id)
+        {
+            let flow = self.held_surveys.swap_remove(index);
+            self.live.flows.push(flow);
+        }
+        let model = self.model();
+        let mut events = react(&model.flows, &model.progress, &signal);
         if !preview && !matches!(signal, Signal::Start { .. }) {
             self.budget(&mut events);
         }
         for event in events {
-            if let LifecycleEvent::FlowStarted { flow_id, .. } = &event
-                && !preview
-            {
-                self.asked.insert(flow_id.clone(), now);
-            }
             self.model_mut().progress.apply(&event);
             self.record(&event, preview);
+            // A survey that has just been asked waits `reask_days` before it may be again.
+            if let LifecycleEvent::FlowCompleted { flow_id }
+            | LifecycleEvent::FlowDismissed { flow_id, .. } = &event
+                && !preview
+                && let Some(index) = self.live.flows.iter().position(|flow| {
+                    &flow.id == flow_id
+                        && flow
+                            .survey
+                            .as_ref()
+                            .is_some_and(|survey| survey.reask_days.is_some())
+                })
+            {
+                let flow = self.live.flows.remove(index);
+                self.held_surveys.push(flow);
+            }
         }
         if preview
             && self

@@ -58,7 +58,7 @@ pub(crate) struct Boot {
     pub traits: Map<String, Value>,
     pub settings: ClientSettings,
     /// When the user was last asked each survey (`engine::wire::BootResponse::asked`).
-    pub asked: std::collections::BTreeMap<String, i64>,
+    pub asked: Vec<(String, i64)>,
 }
 
 /// A batch ready to send: the body of `POST /v1/batch` (`engine::wire::Batch`) and its ids.

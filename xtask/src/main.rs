@@ -6,6 +6,7 @@ mod demo;
 mod install;
 mod shell;
 mod test;
+mod wasm_imports;
 mod widget_build;
 
 use clap::{Parser, Subcommand};

@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, bail};
 use sha2::{Digest, Sha256};
 
-use crate::install;
 use crate::shell::{self, workspace_root};
+use crate::{install, wasm_imports};
 
 /// Placeholders in `widget/loader/loader.js` replaced by the hashed file names.
 const GLUE_PLACEHOLDER: &str = "__WAYMARK_GLUE__";
@@ -151,9 +151,10 @@ pub fn build(release: bool) -> anyhow::Result<PathBuf> {
 
     let wasm =
         std::fs::read(&final_wasm).with_context(|| format!("reading {}", final_wasm.display()))?;
-    let wasm_name = format!("waymark-{}.wasm", short_hash(&wasm));
     let glue = std::fs::read_to_string(&glue_path)
         .with_context(|| format!("reading {}", glue_path.display()))?;
+    let (wasm, glue) = wasm_imports::shorten(&wasm, &glue)?;
+    let wasm_name = format!("waymark-{}.wasm", short_hash(&wasm));
     // The loader passes the wasm URL explicitly; the default name is fixed anyway.
     let glue = glue.replace(&format!("{OUT_NAME}_bg.wasm"), &wasm_name);
     let glue = match &terser {

@@ -31,6 +31,8 @@ struct Needs {
     event_names: Vec<String>,
     account: bool,
     visited: bool,
+    /// Some rule is `completed`: the user's progress is read.
+    completed: bool,
 }
 
 impl Needs {
@@ -38,6 +40,7 @@ impl Needs {
         let mut event_names = BTreeSet::new();
         let mut account = false;
         let mut visited = false;
+        let mut completed = false;
         for rule in rules {
             walk_rules(rule, &mut |rule| match rule {
                 Rule::Event { name, .. } => {
@@ -48,6 +51,7 @@ impl Needs {
                     ..
                 } => account = true,
                 Rule::Visited(_) => visited = true,
+                Rule::Completed(_) => completed = true,
                 _ => {}
             });
         }
@@ -55,6 +59,7 @@ impl Needs {
             event_names: event_names.into_iter().collect(),
             account,
             visited,
+            completed,
         }
     }
 }
@@ -186,7 +191,8 @@ pub fn disclose(flows: &[Flow], facts: &Facts, active_flow: Option<&str>) -> Vec
 }
 
 /// How many stored users match a rule, out of how many: a full scan, evaluated in memory.
-/// There is no page here, so URL and device rules match nobody.
+/// There is no page here, so URL and device rules match nobody. `completed` and `visited` rules
+/// read each user's progress and pages, one query per user, only when some rule needs them.
 pub async fn count(store: &dyn Store, app_id: &str, rule: &Rule) -> anyhow::Result<(u64, u64)> {
     let (matching, total) = matching_users(store, app_id, rule).await?;
     Ok((matching.len() as u64, total))
@@ -227,6 +233,14 @@ pub async fn matching_users(
         facts.traits = traits.clone();
         facts.events = events.remove(user_id).unwrap_or_default();
         facts.account_traits = accounts.remove(user_id).unwrap_or_default();
+        if needs.completed {
+            facts.completed = completed_ids(&store.user(app_id, user_id).await?.progress);
+        }
+        if needs.visited {
+            facts.visited = store
+                .visited_urls(app_id, user_id, MAX_VISITED_URLS)
+                .await?;
+        }
         if matches(rule, &facts) {
             matching.insert(user_id.clone());
         }

@@ -357,3 +357,96 @@ pub fn themed_modal(flow_id: &str, trigger_pattern: &str, accent: &str) -> Value
     flow["theme"] = json!({ "accent": accent, "accent_text": "#ffffff" });
     flow
 }
+
+/// The trigger "right after that flow or checklist completes" (docs/feedback.md §1).
+pub fn completed_trigger(flow_id: &str) -> Value {
+    json!({ "type": "completed", "flow": flow_id })
+}
+
+/// The trigger "on pages matching `pattern`".
+pub fn url_trigger(pattern: &str) -> Value {
+    json!({ "type": "url", "pattern": pattern })
+}
+
+/// The step ids of `nps_survey` (the example of docs/feedback.md §1).
+pub mod nps {
+    /// The 0–10 score, with its standard title.
+    pub const SCORE: &str = "score";
+    /// Asked after a 7 or 8.
+    pub const PASSIVE: &str = "passive";
+    /// Asked after 0–6 (detractors).
+    pub const BETTER: &str = "better";
+    /// Asked after 9 or 10 (promoters).
+    pub const LOVE: &str = "love";
+    /// The thank-you step, without a question.
+    pub const THANKS: &str = "thanks";
+}
+
+/// A slide-out NPS survey started by `trigger` (until completed) with the `survey` settings
+/// (`sample_percent`, `reask_days`): the score branches to a detractor, passive or promoter
+/// follow-up text question, each followed by the thank-you step.
+pub fn nps_survey(flow_id: &str, trigger: Value, survey: Value) -> Value {
+    let text_step = |id: &str, title: &str| {
+        json!({
+            "id": id, "kind": "slideout", "title": title,
+            "question": { "kind": "text", "next": nps::THANKS },
+        })
+    };
+    json!({
+        "format": "waymark.flow/v1",
+        "id": flow_id,
+        "name": format!("NPS {flow_id}"),
+        "trigger": trigger,
+        "frequency": "until_completed",
+        "survey": survey,
+        "steps": [
+            {
+                "id": nps::SCORE, "kind": "slideout", "title": "",
+                "question": {
+                    "kind": "nps",
+                    "branches": [
+                        { "when": { "max": 6 }, "goto": nps::BETTER },
+                        { "when": { "min": 9 }, "goto": nps::LOVE },
+                    ],
+                },
+            },
+            text_step(nps::PASSIVE, "What is one thing we could do better?"),
+            text_step(nps::BETTER, "What would make it better?"),
+            text_step(nps::LOVE, "What do you like most?"),
+            {
+                "id": nps::THANKS, "kind": "slideout", "title": "Thank you!",
+                "body": "Your answer helps us improve.",
+            },
+        ],
+    })
+}
+
+/// The step ids of `ces_survey`.
+pub mod ces {
+    /// "How easy was it to {task}?" on a 1–7 scale.
+    pub const EASE: &str = "ease";
+    pub const THANKS: &str = "thanks";
+}
+
+/// A modal CES survey asked right after `after_flow_id` completes: "How easy was it to {task}?",
+/// then a thank-you step.
+pub fn ces_survey(flow_id: &str, after_flow_id: &str, task: &str) -> Value {
+    json!({
+        "format": "waymark.flow/v1",
+        "id": flow_id,
+        "name": format!("CES after {after_flow_id}"),
+        "trigger": completed_trigger(after_flow_id),
+        "frequency": "once",
+        "survey": {},
+        "steps": [
+            {
+                "id": ces::EASE, "kind": "modal", "title": "",
+                "question": { "kind": "ces", "task": task },
+            },
+            {
+                "id": ces::THANKS, "kind": "modal", "title": "Thanks for telling us",
+                "body": "We read every answer.",
+            },
+        ],
+    })
+}

@@ -127,6 +127,26 @@ pub mod surfaces {
         "[data-waymark-surface=\"resource-center\"] [data-feedback-thanks]";
 }
 
+/// A survey question inside the visible step (docs/feedback.md §3).
+pub mod survey {
+    /// The question's group (`role="radiogroup"` for scales and single choice).
+    pub const QUESTION: &str = "[data-waymark-step] [data-waymark-question]";
+    /// The group of a question of one kind (`nps`, `ces`, `csat`, `single`, `multiple`, `text`).
+    pub fn question_of_kind(kind: &str) -> String {
+        format!("{QUESTION}[data-kind=\"{kind}\"]")
+    }
+    /// Every option of a scale or choice question: native radio buttons or checkboxes.
+    pub const OPTION: &str = "[data-waymark-step] [data-waymark-question] input[data-value]";
+    /// The option with `value` (a score such as `7`, or an option id).
+    pub fn option(value: &str) -> String {
+        format!("{OPTION}[data-value=\"{value}\"]")
+    }
+    /// A text question's answer field.
+    pub const ANSWER_TEXT: &str = "[data-waymark-step] textarea[data-waymark-answer]";
+    /// The button sending the answer ("Next", or "Done" on the last question).
+    pub const ANSWER_BUTTON: &str = "[data-waymark-step] button[data-action=\"answer\"]";
+}
+
 /// The demo host product's hooks.
 pub mod host {
     pub const NAV_DASHBOARD: &str = "#nav-dashboard";

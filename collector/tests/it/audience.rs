@@ -192,6 +192,7 @@ async fn segment_counts_scan_every_user(app: TestApp) {
 
     create_segment(&app, &pros()).await;
     assert_eq!(count(&app, "pros").await, (1, 3));
+    app.publish(&tour("count-tour")).await;
 
     for (id, rule, before, after) in [
         (
@@ -207,6 +208,9 @@ async fn segment_counts_scan_every_user(app: TestApp) {
             1,
         ),
         ("french", json!({"locale": "fr"}), 1, 1),
+        // Progressive-disclosure rules read each user's progress and pages.
+        ("tour-finishers", json!({"completed": "count-tour"}), 0, 1),
+        ("settings-visitors", json!({"visited": "/settings*"}), 0, 1),
         (
             "not-pro",
             json!({"not": {"trait": "plan", "op": "eq", "value": "pro"}}),
@@ -216,8 +220,28 @@ async fn segment_counts_scan_every_user(app: TestApp) {
     ] {
         create_segment(&app, &json!({"id": id, "name": id, "rule": rule})).await;
         assert_eq!(count(&app, id).await, (before, 3), "{id} before");
-        if id == "builders" {
-            track_times(&app, "bob", "project_created", 3).await;
+        match id {
+            "builders" => track_times(&app, "bob", "project_created", 3).await,
+            "tour-finishers" => {
+                let (started, completed) = (
+                    json!({"flow_id": "count-tour", "version": 1}),
+                    json!({"flow_id": "count-tour"}),
+                );
+                let mut events = json!([
+                    track("ada-started", "flow_started", started),
+                    track("ada-completed", "flow_completed", completed)
+                ]);
+                for event in events.as_array_mut().unwrap() {
+                    event["timestamp"] = json!(now_ms());
+                }
+                app.batch("ada", "/", events).await;
+            }
+            "settings-visitors" => {
+                let page = json!([{"message_id": "bob-settings", "type": "page",
+                                   "url": "/settings/profile", "timestamp": now_ms()}]);
+                app.batch("bob", "/settings/profile", page).await;
+            }
+            _ => {}
         }
         assert_eq!(count(&app, id).await, (after, 3), "{id} after");
     }

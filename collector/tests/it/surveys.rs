@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 use crate::support::{TestApp, WRITE_KEY, check_error, on_every_backend, tour, track};
 
 on_every_backend!(
+    a_survey_branching_to_a_missing_question_is_refused_at_save_time,
     ingest_refuses_bad_answers_and_feedback,
     reports_score_a_hand_checked_fixture,
     responses_filter_band_and_export,
@@ -39,6 +40,43 @@ pub fn nps_survey(id: &str) -> Value {
             {"id": "thanks", "kind": "slideout", "title": "Thank you!", "body": "Your answer helps us improve."}
         ]
     })
+}
+
+/// Saving (creating or updating) a survey whose branch names a step that does not exist is refused
+/// (422, like every invalid flow) naming the branch's field, and nothing is stored.
+async fn a_survey_branching_to_a_missing_question_is_refused_at_save_time(app: TestApp) {
+    let mut broken = nps_survey("broken-nps");
+    broken["steps"][0]["question"]["branches"][1]["goto"] = json!("delighted");
+    let created = app
+        .admin(Method::POST, "/v1/admin/flows", Some(&broken))
+        .await;
+    check_error(
+        "create with a missing branch target",
+        &created,
+        422,
+        "invalid_flow",
+        Some("steps[0].question.branches[1].goto"),
+    );
+    assert_eq!(created.json()["errors"][0]["code"], "unknown_step");
+    let stored = app
+        .admin(Method::GET, "/v1/admin/flows/broken-nps", None)
+        .await;
+    assert_eq!(stored.status, 404, "a refused survey must not be stored");
+
+    app.publish(&nps_survey("good-nps")).await;
+    let mut edited = nps_survey("good-nps");
+    edited["steps"][2]["question"]["next"] = json!("nowhere");
+    let updated = app
+        .admin(Method::PUT, "/v1/admin/flows/good-nps", Some(&edited))
+        .await;
+    check_error(
+        "update with a missing next step",
+        &updated,
+        422,
+        "invalid_flow",
+        Some("steps[2].question.next"),
+    );
+    assert_eq!(updated.json()["errors"][0]["code"], "unknown_step");
 }
 
 /// A one-question survey of `kind` shown after `trigger`.

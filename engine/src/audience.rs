@@ -12,7 +12,7 @@ use serde_json::{Map, Value};
 use crate::pattern::url_matches;
 use crate::validate::{FieldError, check_identifier, check_pattern};
 
-const DAY_MS: i64 = 86_400_000;
+use crate::calendar::{DAY_MS, days_from_civil};
 /// Deep enough for any hand-written rule, shallow enough that evaluation can never exhaust the stack.
 const MAX_DEPTH: usize = 16;
 const MAX_CHILDREN: usize = 100;
@@ -638,17 +638,6 @@ fn split_offset(time: &str) -> Option<(&str, i64)> {
         return None;
     }
     Some((clock, sign * (hours * 60 + minutes) * 60_000))
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-    let year = if month <= 2 { year - 1 } else { year };
-    let era = year.div_euclid(400);
-    let year_of_era = year - era * 400;
-    let month_index = (month + 9) % 12;
-    let day_of_year = (153 * month_index + 2) / 5 + day - 1;
-    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-    era * 146_097 + day_of_era - 719_468
 }
 
 /// BCP-47 prefix matching by whole subtags, ignoring case and treating `_` as `-`.

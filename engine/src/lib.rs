@@ -3,6 +3,7 @@
 //! collector (native) run the exact same decisions.
 
 pub mod audience;
+pub mod calendar;
 pub mod checklist;
 pub mod doc;
 pub mod fatigue;

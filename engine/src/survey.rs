@@ -379,8 +379,7 @@ pub fn sampled(user_id: &str, flow_id: &str, percent: u32) -> bool {
     fnv1a_32(key.as_bytes()) % 100 < percent
 }
 
-/// Milliseconds in a day, for `reask_days`.
-pub const DAY_MS: i64 = 86_400_000;
+pub use crate::calendar::DAY_MS;
 
 /// Whether a survey may be asked (again): never asked, or asked at least `reask_days` days before
 /// `now` (milliseconds). Without `reask_days` a survey asked once is never asked again.

@@ -13,6 +13,8 @@
   var options = wm._o || {};
   var host = String(options.host || "").replace(/\/+$/, "");
   var writeKey = String(options.writeKey || "");
+  // An admin or other page that only previews flows: nothing starts, shows or is tracked.
+  var previewOnly = options.previewOnly === true;
 
   function warn(what, error) {
     try { if (w.console) w.console.warn("waymark: " + what, error); } catch (ignored) { /* never throw */ }
@@ -122,7 +124,7 @@
     .then(function (loaded) {
       var glue = loaded[0];
       return glue.default({ module_or_path: loaded[1] }).then(function () {
-        glue.start(host, writeKey, emit);
+        glue.start(host, writeKey, emit, previewOnly);
         mod = glue;
         var replay = queue.splice(0, queue.length);
         for (var j = 0; j < replay.length; j++) dispatch(replay[j][0], replay[j][1] || []);

@@ -116,11 +116,15 @@ pub(crate) struct App {
     panels: Option<panels::PanelsHandle>,
     /// Flows whose automatic start was held back on this page view (`content_suppressed` once).
     suppressed: Vec<String>,
+    /// Loaded with `previewOnly`: see [`start`].
+    preview_only: bool,
 }
 
 /// Sets the widget up: called once by the loader before it replays the queued calls.
+/// `preview_only` (the load option `previewOnly`) is for pages such as an admin that only
+/// preview flows: nothing starts on its own, no panel shows and nothing is tracked.
 #[wasm_bindgen]
-pub fn start(host: String, write_key: String, emit: js_sys::Function) {
+pub fn start(host: String, write_key: String, emit: js_sys::Function, preview_only: bool) {
     let already = APP.with(|app| app.try_borrow().map(|app| app.is_some()).unwrap_or(true));
     if already {
         return;
@@ -129,6 +133,7 @@ pub fn start(host: String, write_key: String, emit: js_sys::Function) {
     let user_id = net.stored_user_id();
     let app = App {
         emit,
+        preview_only,
         net,
         user_id,
         traits: Map::new(),
@@ -403,6 +408,9 @@ impl App {
     }
 
     fn send(&mut self, event: WireEvent) {
+        if self.preview_only {
+            return;
+        }
         let user = self.user_id.clone();
         let url = self.url.clone();
         self.net.enqueue(&user, Some(url), event);
@@ -485,6 +493,14 @@ impl App {
         self.live = Model { flows, progress };
         self.settings = response.settings;
         ui::apply_settings(&self.settings);
+        if self.preview_only {
+            // Only the app's look is wanted from boot: previews render in it.
+            self.live = Model::default();
+            self.checklists.clear();
+            self.held_surveys.clear();
+            self.emit_event("ready", Value::Object(Map::new()));
+            return;
+        }
         if self.panels.is_none()
             && let Some(container) = ui::panels_container()
         {

@@ -7,7 +7,8 @@ use std::collections::HashSet;
 use axum::extract::Query;
 use axum::extract::rejection::QueryRejection;
 use engine::audience::timestamp_ms;
-use engine::survey::{DAY_MS, QuestionKind};
+use engine::calendar::{DAY_MS, civil_from_days, day_string};
+use engine::survey::QuestionKind;
 use serde::Deserialize;
 
 use crate::AppState;
@@ -259,27 +260,7 @@ impl Interval {
 
 /// The UTC day of `ms`, as `YYYY-MM-DD`.
 pub fn day_label(ms: i64) -> String {
-    let (year, month, day) = civil_from_days(ms.div_euclid(DAY_MS));
-    format!("{year:04}-{month:02}-{day:02}")
-}
-
-/// The proleptic Gregorian date of a day number since 1970-01-01 (Howard Hinnant's algorithm).
-fn civil_from_days(days: i64) -> (i64, i64, i64) {
-    let days = days + 719_468;
-    let era = days.div_euclid(146_097);
-    let day_of_era = days - era * 146_097;
-    let year_of_era =
-        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    let month_index = (5 * day_of_year + 2) / 153;
-    let day = day_of_year - (153 * month_index + 2) / 5 + 1;
-    let month = if month_index < 10 {
-        month_index + 3
-    } else {
-        month_index - 9
-    };
-    let year = year_of_era + era * 400 + i64::from(month <= 2);
-    (year, month, day)
+    day_string(ms.div_euclid(DAY_MS))
 }
 
 #[cfg(test)]

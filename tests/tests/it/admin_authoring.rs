@@ -1,5 +1,5 @@
 //! A product manager builds a tour in the demo admin's form (not raw JSON), publishes it, and a
-//! fresh user on the host sees it.
+//! fresh user on the host sees it; the admin's own pages only preview.
 
 use anyhow::{Context, ensure};
 use tests::actions::{
@@ -7,6 +7,7 @@ use tests::actions::{
 };
 use tests::checks::{
     Observation, STEP_TIMEOUT, check_no_page_errors, wait_for_visible_step, wait_until,
+    widget_elements,
 };
 use tests::locators::{admin, page_element};
 use tests::world::World;
@@ -116,4 +117,59 @@ pub(crate) async fn publish_from_the_editor(world: &World) -> anyhow::Result<()>
         },
     )
     .await
+}
+
+#[tokio::test]
+async fn the_admin_only_previews_nothing_starts_or_shows_on_its_own_pages() -> anyhow::Result<()> {
+    World::run(|world| Box::pin(admin_pages_stay_quiet(world))).await
+}
+
+/// The admin loads the widget with `previewOnly`: an automatic flow for everyone and an enabled
+/// resource center, which would both appear on any customer page, stay away from it.
+async fn admin_pages_stay_quiet(world: &mut World) -> anyhow::Result<()> {
+    world
+        .admin_api
+        .change_settings(|settings| {
+            settings["resource_center"]["enabled"] = serde_json::json!(true);
+        })
+        .await?;
+    world
+        .admin_api
+        .create_and_publish_flow(&serde_json::json!({
+            "id": "everywhere-announcement", "name": "Everywhere",
+            "trigger": {"type": "url", "pattern": "*"},
+            "steps": [{"id": "hello", "kind": "modal", "title": "Hello everyone",
+                       "buttons": [{"action": "next", "label": "OK"}]}]
+        }))
+        .await?;
+    log_in_to_admin(world).await?;
+    let client = world.client();
+    let ready = client
+        .execute_async(
+            "const done = arguments[arguments.length - 1]; \
+             window.waymark.on('ready', () => done(true));",
+            vec![],
+        )
+        .await
+        .context("waiting for the admin's widget to be ready")?;
+    ensure!(
+        ready == serde_json::json!(true),
+        "the widget never got ready"
+    );
+    // Give an automatic start every chance to happen (a modal shows within one frame of boot).
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    for (selector, what) in [
+        ("[data-waymark-step]", "a step"),
+        (
+            "[data-waymark-surface=\"resource-launcher\"]",
+            "the help launcher",
+        ),
+    ] {
+        let shown = widget_elements(client, selector).await?;
+        ensure!(
+            shown.is_empty(),
+            "{what} showed on the admin page: {shown:?}"
+        );
+    }
+    check_no_page_errors(client).await
 }

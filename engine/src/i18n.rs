@@ -50,41 +50,63 @@ pub struct ItemText {
     pub description: String,
 }
 
-/// The widget's own words. `{n}` and `{total}` are replaced in `step_of` and `done_of`.
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
-pub struct UiStrings {
-    pub next: String,
-    pub back: String,
-    pub skip: String,
-    pub close: String,
-    pub done: String,
+/// Defines [`UiStrings`] and everything that lists its words, from one list: the struct, building
+/// it from a language's table, and reading each word by its key.
+macro_rules! ui_words {
+    ($($(#[$doc:meta])* $name:ident,)*) => {
+        /// The widget's own words. `{n}` and `{total}` are replaced in `step_of` and `done_of`.
+        #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+        pub struct UiStrings {
+            $($(#[$doc])* pub $name: String,)*
+        }
+
+        impl UiStrings {
+            /// Every word with its key, to be overwritten in place (the widget's settings reader).
+            pub fn words_mut(&mut self) -> Vec<(&'static str, &mut String)> {
+                vec![$((stringify!($name), &mut self.$name),)*]
+            }
+        }
+
+        fn from_words(words: Words) -> UiStrings {
+            let [$($name,)*] = words.map(str::to_string);
+            UiStrings { $($name,)* }
+        }
+    };
+}
+
+ui_words! {
+    next,
+    back,
+    skip,
+    close,
+    done,
     /// "{n} of {total}" (steps).
-    pub step_of: String,
+    step_of,
     /// "{n} of {total} done" (checklist items).
-    pub done_of: String,
-    pub show_me_how: String,
-    pub help: String,
-    pub search: String,
-    pub send_feedback: String,
-    pub checklists: String,
-    pub guides: String,
-    pub articles: String,
-    pub locked: String,
-    pub mark_done: String,
-    pub badge_earned: String,
-    pub open_hint: String,
+    done_of,
+    show_me_how,
+    help,
+    search,
+    send_feedback,
+    checklists,
+    guides,
+    articles,
+    locked,
+    mark_done,
+    badge_earned,
+    open_hint,
     /// The feedback form's category question.
-    pub feedback_kind: String,
-    pub feedback_bug: String,
-    pub feedback_idea: String,
-    pub feedback_question: String,
-    pub feedback_other: String,
-    pub feedback_text: String,
+    feedback_kind,
+    feedback_bug,
+    feedback_idea,
+    feedback_question,
+    feedback_other,
+    feedback_text,
     /// The feedback form's checkbox that sends the page's address along.
-    pub feedback_include_page: String,
-    pub send: String,
-    pub cancel: String,
-    pub feedback_thanks: String,
+    feedback_include_page,
+    send,
+    cancel,
+    feedback_thanks,
 }
 
 /// Right-to-left scripts, by primary language subtag.
@@ -150,69 +172,6 @@ pub fn ui_strings(locale: &str) -> UiStrings {
 /// gets its words resolved by the collector, so only this one needs to be in its wasm).
 pub fn english() -> UiStrings {
     from_words(ENGLISH)
-}
-
-fn from_words(words: Words) -> UiStrings {
-    let [
-        next,
-        back,
-        skip,
-        close,
-        done,
-        step_of,
-        done_of,
-        show_me_how,
-        help,
-        search,
-        send_feedback,
-        checklists,
-        guides,
-        articles,
-        locked,
-        mark_done,
-        badge_earned,
-        open_hint,
-        feedback_kind,
-        feedback_bug,
-        feedback_idea,
-        feedback_question,
-        feedback_other,
-        feedback_text,
-        feedback_include_page,
-        send,
-        cancel,
-        feedback_thanks,
-    ] = words.map(str::to_string);
-    UiStrings {
-        next,
-        back,
-        skip,
-        close,
-        done,
-        step_of,
-        done_of,
-        show_me_how,
-        help,
-        search,
-        send_feedback,
-        checklists,
-        guides,
-        articles,
-        locked,
-        mark_done,
-        badge_earned,
-        open_hint,
-        feedback_kind,
-        feedback_bug,
-        feedback_idea,
-        feedback_question,
-        feedback_other,
-        feedback_text,
-        feedback_include_page,
-        send,
-        cancel,
-        feedback_thanks,
-    }
 }
 
 /// One built-in language's words, in the order of the [`UiStrings`] fields. Plain arrays keep

@@ -581,36 +581,7 @@ fn colors(object: Option<&Obj>, default: Colors) -> Colors {
 /// The widget's words; any missing one keeps its English default.
 fn ui_strings(object: Option<&Obj>, mut strings: UiStrings) -> UiStrings {
     if let Some(object) = object {
-        for (key, slot) in [
-            ("next", &mut strings.next),
-            ("back", &mut strings.back),
-            ("skip", &mut strings.skip),
-            ("close", &mut strings.close),
-            ("done", &mut strings.done),
-            ("step_of", &mut strings.step_of),
-            ("done_of", &mut strings.done_of),
-            ("show_me_how", &mut strings.show_me_how),
-            ("help", &mut strings.help),
-            ("search", &mut strings.search),
-            ("send_feedback", &mut strings.send_feedback),
-            ("checklists", &mut strings.checklists),
-            ("guides", &mut strings.guides),
-            ("articles", &mut strings.articles),
-            ("locked", &mut strings.locked),
-            ("mark_done", &mut strings.mark_done),
-            ("badge_earned", &mut strings.badge_earned),
-            ("open_hint", &mut strings.open_hint),
-            ("feedback_kind", &mut strings.feedback_kind),
-            ("feedback_bug", &mut strings.feedback_bug),
-            ("feedback_idea", &mut strings.feedback_idea),
-            ("feedback_question", &mut strings.feedback_question),
-            ("feedback_other", &mut strings.feedback_other),
-            ("feedback_text", &mut strings.feedback_text),
-            ("feedback_include_page", &mut strings.feedback_include_page),
-            ("send", &mut strings.send),
-            ("cancel", &mut strings.cancel),
-            ("feedback_thanks", &mut strings.feedback_thanks),
-        ] {
+        for (key, slot) in strings.words_mut() {
             if let Some(value) = text(object, key) {
                 *slot = value;
             }

@@ -483,8 +483,8 @@
     set("media-kind", step.media ? step.media.kind : "none");
     set("media-url", step.media ? step.media.url : "");
     set("media-alt", step.media ? step.media.alt : "");
-    // Kept as stored: the builder doesn't edit a step's own prerequisites.
-    item.waymarkRequires = step.requires || null;
+    item.waymarkRequires = addRequiresDisclosure(item, "data-step-requires", "step-" + uid, "When this step shows (until then it is passed over)");
+    item.waymarkRequires.fill(step.requires);
     item.setAttribute("data-uid", "s" + uid);
     restrictKinds(item, allowedKinds(currentType()));
     fillQuestion(item, step.question);
@@ -621,7 +621,8 @@
       if (shown("data-media-fields") && value("media-kind") !== "none") {
         step.media = { kind: value("media-kind"), url: value("media-url").trim(), alt: value("media-alt").trim() };
       }
-      if (item.waymarkRequires) step.requires = item.waymarkRequires;
+      var requires = item.waymarkRequires.get();
+      if (requires) step.requires = requires;
       var question = type === "survey" ? questionFromItem(item) : null;
       if (question) step.question = question;
       return step;
@@ -688,6 +689,7 @@
     if (!item) return null;
     var rest = match[2] || "";
     if (rest === "question" || rest.indexOf("question.") === 0) return questionControlFor(item, index, rest.slice("question".length).replace(/^\./, ""));
+    if (rest === "requires" || rest.indexOf("requires.") === 0) return item.waymarkRequires.controlFor(rest, "Step " + (index + 1) + " \u00b7 Prerequisites");
     var name = {
       id: "step-id", kind: "kind", target: "target", placement: "placement", page: "page", title: "title", body: "body",
       advance: "advance", "advance.name": "advance-value", "advance.pattern": "advance-value", buttons: "next",
@@ -1232,43 +1234,84 @@
 
   // Prerequisites ---------------------------------------------------------
 
-  function requiresMode() {
-    var checked = document.querySelector("input[name=requires-mode]:checked");
-    return checked ? checked.value : "none";
+  // One "Right away" / "Only once these conditions hold" choice with its rule builder: the flow's own
+  // (the #prerequisites card) and, through addRequiresDisclosure, each step's and checklist item's.
+  // `none` and `matching` are the two radios, `container` holds the builder.
+  function requiresChoice(none, matching, container) {
+    var rule = ruleBuilder(container, "requires", function () { if (editor) editor.dirty = true; });
+    var disclosure = container.closest("details");
+    var state = disclosure ? disclosure.querySelector("[data-requires-state]") : null;
+    function sync() {
+      container.hidden = !matching.checked;
+      if (state) state.textContent = matching.checked ? "\u00b7 Only once conditions hold" : "\u00b7 Right away";
+    }
+    none.addEventListener("change", sync);
+    matching.addEventListener("change", sync);
+
+    function fill(value) {
+      (value ? matching : none).checked = true;
+      rule.set(value || null, { completed: "" });
+      sync();
+    }
+
+    // null for "Right away"; one condition is sent on its own (`{"completed": "welcome-tour"}`), as
+    // prerequisites are usually written.
+    function get() {
+      if (!matching.checked) return null;
+      var value = rule.get();
+      var combinator = Array.isArray(value.all) ? "all" : Array.isArray(value.any) ? "any" : null;
+      return combinator && Object.keys(value).length === 1 && value[combinator].length === 1 ? value[combinator][0] : value;
+    }
+
+    // `field` is the collector's path from `requires` on ("requires.completed"); `label` names the place.
+    function controlFor(field, label) {
+      if (disclosure) disclosure.open = true;
+      if (!matching.checked) return { control: none, label: label };
+      // A lone condition was sent unwrapped: `requires.completed` is the builder's first condition.
+      var value = rule.get();
+      var combinator = Array.isArray(value.all) ? "all" : Array.isArray(value.any) ? "any" : null;
+      var rest = field.slice("requires".length);
+      if (combinator && rest && !/^\.(all|any)\[/.test(rest)) field = "requires." + combinator + "[0]" + rest;
+      var found = rule.controlFor(field);
+      return { control: found.control, label: label + " \u00b7 " + found.label, holder: found.holder };
+    }
+
+    return { fill: fill, get: get, controlFor: controlFor };
   }
 
-  function syncRequires() {
-    document.getElementById("requires-rule").hidden = requiresMode() !== "rule";
+  // Adds a collapsed "Prerequisites" disclosure (#requires-template) to a step or checklist item:
+  // `hook` marks it (data-step-requires, data-item-requires), `idPrefix` keeps its ids and radio group
+  // its own, `legend` says what the choice decides.
+  function addRequiresDisclosure(item, hook, idPrefix, legend) {
+    var disclosure = document.getElementById("requires-template").content.firstElementChild.cloneNode(true);
+    disclosure.setAttribute(hook, "");
+    disclosure.querySelector("[data-requires-legend]").textContent = legend;
+    var radios = {};
+    ["none", "matching"].forEach(function (mode) {
+      var radio = disclosure.querySelector("[data-requires-mode=" + mode + "]");
+      radio.id = idPrefix + "-requires-" + mode;
+      radio.name = idPrefix + "-requires-mode";
+      radio.nextElementSibling.htmlFor = radio.id;
+      radios[mode] = radio;
+    });
+    item.querySelector("[data-requires-slot]").appendChild(disclosure);
+    return requiresChoice(radios.none, radios.matching, disclosure.querySelector("[data-requires-rule]"));
   }
 
   function setUpRequires() {
-    editor.requiresRule = ruleBuilder(document.getElementById("requires-rule"), "requires", function () { if (editor) editor.dirty = true; });
-    document.querySelectorAll("input[name=requires-mode]").forEach(function (radio) { radio.addEventListener("change", syncRequires); });
+    editor.requires = requiresChoice(document.getElementById("requires-none"), document.getElementById("requires-matching"), document.getElementById("requires-rule"));
   }
 
   function fillRequires(rule) {
-    document.getElementById(rule ? "requires-matching" : "requires-none").checked = true;
-    editor.requiresRule.set(rule || null, { completed: "" });
-    syncRequires();
+    editor.requires.fill(rule);
   }
 
-  // One condition is sent on its own (`{"completed": "welcome-tour"}`), as prerequisites are usually written.
   function requiresFromForm() {
-    if (requiresMode() !== "rule") return null;
-    var rule = editor.requiresRule.get();
-    var combinator = Array.isArray(rule.all) ? "all" : Array.isArray(rule.any) ? "any" : null;
-    return combinator && Object.keys(rule).length === 1 && rule[combinator].length === 1 ? rule[combinator][0] : rule;
+    return editor.requires.get();
   }
 
   function requiresControlFor(field) {
-    if (requiresMode() !== "rule") return { control: document.getElementById("requires-none"), label: "Prerequisites" };
-    // A lone condition was sent unwrapped: `requires.completed` is the builder's first condition.
-    var rule = editor.requiresRule.get();
-    var combinator = Array.isArray(rule.all) ? "all" : Array.isArray(rule.any) ? "any" : null;
-    var rest = field.slice("requires".length);
-    if (combinator && rest && !/^\.(all|any)\[/.test(rest)) field = "requires." + combinator + "[0]" + rest;
-    var found = editor.requiresRule.controlFor(field);
-    return { control: found.control, label: "Prerequisites \u00b7 " + found.label, holder: found.holder };
+    return editor.requires.controlFor(field, "Prerequisites");
   }
 
   // Checklist -------------------------------------------------------------
@@ -1355,7 +1398,8 @@
     select.value = condition.kind;
     set("item-condition-value", condition.value);
     set("item-condition-count", condition.count);
-    item.waymarkRequires = data.requires || null;
+    item.waymarkRequires = addRequiresDisclosure(item, "data-item-requires", "item-" + uid, "When this item unlocks (it shows as locked until then)");
+    item.waymarkRequires.fill(data.requires);
     select.addEventListener("change", function () {
       // "Ticks it off" is the manual flag; another condition completes the item by itself.
       item.querySelector("[name=item-manual]").checked = select.value === "manual";
@@ -1445,7 +1489,8 @@
         if (value("item-launch-flow")) out.launch_flow = value("item-launch-flow");
         var dependsOn = value("item-depends-on").split(",").map(function (id) { return id.trim(); }).filter(Boolean);
         if (dependsOn.length) out.depends_on = dependsOn;
-        if (item.waymarkRequires) out.requires = item.waymarkRequires;
+        var requires = item.waymarkRequires.get();
+        if (requires) out.requires = requires;
         return out;
       })
     };
@@ -1467,6 +1512,7 @@
     if (!item) return holder;
     var part = match[2] || "";
     var sub = match[3] || "";
+    if (part === "requires") return item.waymarkRequires.controlFor(field.slice(field.indexOf("requires")), "Item " + (index + 1) + " \u00b7 Prerequisites");
     var name = { id: "item-id", title: "item-title", description: "item-description", manual: "item-manual", launch_flow: "item-launch-flow", depends_on: "item-depends-on", done_when: "item-condition-value" }[part] || "item-id";
     if (part === "done_when" && /(^|\.)count$/.test(sub)) name = "item-condition-count";
     var control = item.querySelector("[name='" + name + "']");

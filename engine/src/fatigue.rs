@@ -77,6 +77,16 @@ impl SessionLog {
         }
     }
 
+    /// Whether a follow-up may start: content that a just-finished task triggered (a CES survey
+    /// right after the task). It is part of the moment it follows, so no cool-down applies, but
+    /// it still counts toward the session's limit.
+    pub fn allows_follow_up(&self, settings: &FatigueSettings) -> Result<(), Blocked> {
+        if settings.max_per_session > 0 && self.shown.len() >= settings.max_per_session as usize {
+            return Err(Blocked::SessionLimit);
+        }
+        Ok(())
+    }
+
     /// Whether an automatic start of `flow_id` is allowed at `now` (call on [`Self::current`]).
     pub fn allows(
         &self,

@@ -353,3 +353,34 @@ pub async fn set_host_css_property(client: &Client, name: &str, value: &str) -> 
         .with_context(|| format!("setting {name} on the host's :root"))?;
     Ok(())
 }
+
+/// Answers the visible step's scale question (NPS, CES, CSAT) with the keyboard alone: Tab into
+/// its radio group (focus lands on the lowest value while nothing is chosen), the arrow keys up to
+/// `value` (Space when it is the lowest), Tab to the answer button and Enter.
+pub async fn answer_scale_by_keyboard(client: &Client, value: i64) -> anyhow::Result<()> {
+    tab_to(client, locators::survey::OPTION).await?;
+    let focused = crate::checks::focused_attribute(client, "data-value").await?;
+    let lowest: i64 = focused
+        .as_deref()
+        .and_then(|value| value.parse().ok())
+        .with_context(|| format!("Tab into the scale focused the option {focused:?}"))?;
+    anyhow::ensure!(
+        value >= lowest,
+        "Tab into the scale should land on its lowest value, landed on {lowest} (wanted {value})"
+    );
+    if value == lowest {
+        press_key(client, ' ').await?;
+    }
+    for _ in lowest..value {
+        press_key(client, Key::Right).await?;
+    }
+    crate::checks::wait_for_checked_option(client, &value.to_string()).await?;
+    tab_to(client, locators::survey::ANSWER_BUTTON).await?;
+    press_key(client, Key::Enter).await
+}
+
+/// Types `text` into the visible step's text question and sends it with its answer button.
+pub async fn answer_text(client: &Client, text: &str) -> anyhow::Result<()> {
+    type_into_widget(client, locators::survey::ANSWER_TEXT, text).await?;
+    click_widget_element(client, locators::survey::ANSWER_BUTTON).await
+}

@@ -1420,3 +1420,175 @@ pub async fn wait_for_widget_element_settled(
     )
     .await
 }
+
+/// The `data-value` of every checked option of the visible step's question, in order.
+pub async fn checked_options(client: &Client) -> anyhow::Result<Vec<String>> {
+    let checked = client
+        .execute(
+            "const root = (document.querySelector('#waymark-root') || {}).shadowRoot; \
+             if (!root) return []; \
+             return Array.from(root.querySelectorAll(arguments[0])) \
+               .filter((input) => input.checked).map((input) => input.getAttribute('data-value'));",
+            vec![json!(locators::survey::OPTION)],
+        )
+        .await
+        .context("reading the question's checked options")?;
+    Ok(serde_json::from_value(checked)?)
+}
+
+/// Waits until exactly the option `value` of the visible step's question is checked.
+pub async fn wait_for_checked_option(client: &Client, value: &str) -> anyhow::Result<()> {
+    wait_until(
+        &format!("the question's option {value} is checked"),
+        STEP_TIMEOUT,
+        async || {
+            let checked = checked_options(client).await?;
+            Ok(if checked == [value] {
+                Observation::Ready(())
+            } else {
+                Observation::NotYet(format!("checked: {checked:?}"))
+            })
+        },
+    )
+    .await
+}
+
+/// An attribute of the element that has keyboard focus, looking through shadow roots.
+pub async fn focused_attribute(client: &Client, name: &str) -> anyhow::Result<Option<String>> {
+    let value = client
+        .execute(
+            "let element = document.activeElement; \
+             while (element && element.shadowRoot && element.shadowRoot.activeElement) element = element.shadowRoot.activeElement; \
+             return element && element.getAttribute ? element.getAttribute(arguments[0]) : null;",
+            vec![json!(name)],
+        )
+        .await?;
+    Ok(value.as_str().map(str::to_string))
+}
+
+/// One stored `survey_answered` event's properties.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StoredAnswer {
+    pub step_id: String,
+    pub kind: String,
+    pub answer: Value,
+}
+
+/// The `survey_answered` events stored for `flow_id`, in the order the collector lists them.
+pub fn survey_answers(events: &[StoredEvent], flow_id: &str) -> Vec<StoredAnswer> {
+    events
+        .iter()
+        .filter(|event| event.is_track("survey_answered") && event.flow_id() == Some(flow_id))
+        .map(|event| StoredAnswer {
+            step_id: event.step_id().unwrap_or_default().to_string(),
+            kind: event.property_text("kind").unwrap_or_default().to_string(),
+            answer: event
+                .properties
+                .get("answer")
+                .cloned()
+                .unwrap_or(Value::Null),
+        })
+        .collect()
+}
+
+/// `GET /v1/admin/surveys/{flow_id}/results` of the world's collector.
+pub async fn survey_results(world: &crate::world::World, flow_id: &str) -> anyhow::Result<Value> {
+    let path = format!("/v1/admin/surveys/{flow_id}/results");
+    let response = reqwest::Client::new()
+        .get(format!("{}{path}", world.collector_origin()))
+        .bearer_auth(crate::world::ADMIN_KEY)
+        .send()
+        .await
+        .with_context(|| format!("{path}: request failed"))?;
+    let status = response.status();
+    let body = response.text().await.unwrap_or_default();
+    ensure!(
+        status.is_success(),
+        "{path}: the collector answered {status}: {body}"
+    );
+    serde_json::from_str(&body).with_context(|| format!("{path}: the body is not JSON: {body}"))
+}
+
+/// Waits until the survey results of `flow_id` satisfy `accept` (`Err(why not)` otherwise), and
+/// returns them.
+pub async fn wait_for_survey_results(
+    world: &crate::world::World,
+    flow_id: &str,
+    what: &str,
+    accept: impl Fn(&Value) -> Result<(), String>,
+) -> anyhow::Result<Value> {
+    wait_until(
+        &format!("the results of survey {flow_id} show {what}"),
+        EVENT_DELIVERY_TIMEOUT,
+        async || {
+            let results = survey_results(world, flow_id).await?;
+            Ok(match accept(&results) {
+                Ok(()) => Observation::Ready(results),
+                Err(why) => Observation::NotYet(format!("{why}: {results}")),
+            })
+        },
+    )
+    .await
+}
+
+/// The results of one question (by step id) in a survey's results.
+pub fn question_results<'results>(
+    results: &'results Value,
+    step_id: &str,
+) -> Option<&'results Value> {
+    results["questions"]
+        .as_array()?
+        .iter()
+        .find(|question| question["step_id"] == step_id)
+}
+
+/// Runs axe-core on the whole admin page (the widget's own surfaces are checked elsewhere) and
+/// fails with every violation.
+pub async fn check_admin_page_is_accessible(
+    client: &Client,
+    axe_source: &str,
+    what: &str,
+) -> anyhow::Result<()> {
+    if client.execute("return typeof window.axe;", vec![]).await? != "object" {
+        client
+            .execute(&format!("{axe_source}\n;return typeof window.axe;"), vec![])
+            .await
+            .context("injecting axe-core")?;
+    }
+    let outcome: Value = client
+        .execute_async(AXE_RUN_ON_PAGE_JS, vec![])
+        .await
+        .context("running axe-core")?;
+    if let Some(error) = outcome["error"].as_str() {
+        bail!("axe-core failed on {what}: {error}");
+    }
+    ensure!(
+        outcome["checked"].as_u64().unwrap_or(0) > 0,
+        "axe-core checked nothing on {what}"
+    );
+    let violations = outcome["violations"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    ensure!(
+        violations.is_empty(),
+        "axe-core found violations on {what}: {:#}",
+        Value::Array(violations)
+    );
+    Ok(())
+}
+
+const AXE_RUN_ON_PAGE_JS: &str = r#"
+const done = arguments[arguments.length - 1];
+axe.run({ exclude: [['#waymark-root']] }, { resultTypes: ['violations'] })
+  .then((results) => done({
+    checked: results.passes.length + results.violations.length + results.incomplete.length,
+    violations: results.violations.map((violation) => ({
+      id: violation.id,
+      impact: violation.impact,
+      help: violation.help,
+      nodes: violation.nodes.map((node) => `${node.html} :: ${node.failureSummary}`),
+    })),
+  }))
+  .catch((error) => done({ error: String(error && error.stack || error) }));
+"#;

@@ -238,6 +238,30 @@ pub mod admin {
     pub fn step_field(index: usize, field: &str) -> String {
         format!("#steps > li[data-step-index=\"{index}\"] [name=\"{field}\"]")
     }
+
+    /// Adds a step to the editor's tour.
+    pub const ADD_STEP: &str = "#add-step";
+    /// Saves the flow in the editor without publishing it.
+    pub const SAVE_FLOW: &str = "#save-flow";
+
+    /// The collapsed "Prerequisites" disclosure (`<details>`) of the editor's step at `index`, and
+    /// of the checklist item at `index` (0-based); each holds a rule builder, so
+    /// `condition_field(&step_requires(1), 0, "condition-field")` is its first condition's name.
+    pub fn step_requires(index: usize) -> String {
+        format!("#steps > li[data-step-index=\"{index}\"] details[data-step-requires]")
+    }
+    pub fn item_requires(index: usize) -> String {
+        format!("#checklist-items > li[data-item-index=\"{index}\"] details[data-item-requires]")
+    }
+    /// The disclosure's `<summary>` (opens and closes it).
+    pub fn requires_summary(disclosure: &str) -> String {
+        format!("{disclosure} > summary")
+    }
+    /// A prerequisites radio of a disclosure: `none` ("Right away") or `matching` ("Only once these
+    /// conditions hold").
+    pub fn requires_mode(disclosure: &str, mode: &str) -> String {
+        format!("{disclosure} input[data-requires-mode=\"{mode}\"]")
+    }
 }
 
 /// The hostile host fixture's hooks (tests/fixtures/hostile-host.html).

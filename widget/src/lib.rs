@@ -18,7 +18,7 @@ use std::collections::VecDeque;
 use std::rc::Rc;
 
 use engine::doc::Node;
-use engine::flow::{Button, ButtonAction, Flow, FlowStatus, Frequency, StepKind};
+use engine::flow::{Button, ButtonAction, Flow, FlowStatus, Frequency, StepKind, Trigger};
 use engine::progress::{Context, Decision, LifecycleEvent, Signal, UserProgress, decide, react};
 use engine::settings::ClientSettings;
 use engine::wire::{EventKind, WireEvent};
@@ -628,15 +628,24 @@ impl App {
             return;
         };
         let flow_id = events[position].flow_id().to_string();
-        let every_session = self
-            .live
-            .flows
-            .iter()
-            .any(|flow| flow.id == flow_id && flow.frequency == Frequency::EverySession);
+        let flow = self.live.flows.iter().find(|flow| flow.id == flow_id);
+        let every_session = flow.is_some_and(|flow| flow.frequency == Frequency::EverySession);
+        // Content triggered by the task that just finished (CES right after it) follows at once.
+        let follow_up = flow.is_some_and(|flow| {
+            matches!(
+                flow.trigger,
+                Trigger::Completed { .. } | Trigger::StepCompleted { .. }
+            )
+        });
         let now = now_ms() as i64;
         let fatigue = self.settings.fatigue;
         let mut log = network::session_log(&self.user_id).current(&fatigue, now);
-        match log.allows(&fatigue, &flow_id, every_session, now) {
+        let allowed = if follow_up {
+            log.allows_follow_up(&fatigue)
+        } else {
+            log.allows(&fatigue, &flow_id, every_session, now)
+        };
+        match allowed {
             Ok(()) => log.record(&flow_id, now),
             Err(reason) => {
                 events.remove(position);
@@ -928,14 +937,14 @@ impl App {
             push: step.push,
             theme: flow.theme.clone(),
             rtl: false,
-            // "Next" while a later step asks something, "Done" on the last question.
+            // "Next" while a later step asks something, "Send" on the last question.
             answer_label: if flow.steps[decision.step_index + 1..]
                 .iter()
                 .any(|later| later.question.is_some())
             {
                 strings.next.clone()
             } else {
-                strings.done.clone()
+                strings.send.clone()
             },
             question: step.question.clone(),
         };

@@ -55,7 +55,7 @@ pub(crate) struct Card {
     pub rtl: bool,
     /// A survey step's question, answered instead of pressing the step's own buttons.
     pub question: Option<engine::survey::Question>,
-    /// The question's answer button: "Next", or "Done" on the last question.
+    /// The question's answer button: "Next", or "Send" on the last question.
     pub answer_label: String,
 }
 

@@ -255,3 +255,37 @@ fn record_appends_and_marks_activity() {
     assert_eq!(log.last_activity, START + 2 * MINUTE);
     assert_eq!(log.started_at, START);
 }
+
+#[test]
+fn a_follow_up_skips_the_cool_down_but_not_the_session_limit() {
+    // A tour started automatically a second ago; the cool-down is five minutes.
+    let one = log(&[("tour", 0)]);
+    let full = log(&[("a", 0), ("b", MINUTE), ("c", 2 * MINUTE)]);
+    for (log, max, expected, case) in [
+        (
+            &one,
+            3,
+            Ok(()),
+            "one second after the task, within the cool-down",
+        ),
+        (
+            &one,
+            1,
+            Err(Blocked::SessionLimit),
+            "the session's one item is used",
+        ),
+        (&full, 3, Err(Blocked::SessionLimit), "three of three used"),
+        (&full, 0, Ok(()), "no limit"),
+    ] {
+        let settings = settings(max, 300);
+        let current = log.current(&settings, START + 1000);
+        assert_eq!(current.allows_follow_up(&settings), expected, "{case}");
+        // The ordinary rule still holds the same item back during the cool-down.
+        assert!(
+            current
+                .allows(&settings, "survey", false, START + 1000)
+                .is_err(),
+            "{case}"
+        );
+    }
+}

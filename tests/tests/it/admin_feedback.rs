@@ -10,7 +10,8 @@ use tests::actions::{
     choose_option, click_host_element, fill_field, log_in_to_admin, open_url, reload,
 };
 use tests::checks::{
-    Observation, STEP_TIMEOUT, check_no_page_errors, wait_for_page_element, wait_until,
+    Observation, STEP_TIMEOUT, check_admin_page_is_accessible, check_no_page_errors,
+    wait_for_page_element, wait_until,
 };
 use tests::locators::{admin, page_element};
 
@@ -572,54 +573,3 @@ async fn wait_for_page_text(client: &Client, selector: &str, text: &str) -> anyh
     )
     .await
 }
-
-/// Runs axe-core on the whole admin page (the widget's own surfaces are checked elsewhere) and
-/// fails with every violation.
-async fn check_admin_page_is_accessible(
-    client: &Client,
-    axe_source: &str,
-    what: &str,
-) -> anyhow::Result<()> {
-    if client.execute("return typeof window.axe;", vec![]).await? != "object" {
-        client
-            .execute(&format!("{axe_source}\n;return typeof window.axe;"), vec![])
-            .await
-            .context("injecting axe-core")?;
-    }
-    let outcome: Value = client
-        .execute_async(AXE_RUN_ON_PAGE_JS, vec![])
-        .await
-        .context("running axe-core")?;
-    if let Some(error) = outcome["error"].as_str() {
-        bail!("axe-core failed on {what}: {error}");
-    }
-    ensure!(
-        outcome["checked"].as_u64().unwrap_or(0) > 0,
-        "axe-core checked nothing on {what}"
-    );
-    let violations = outcome["violations"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
-    ensure!(
-        violations.is_empty(),
-        "axe-core found violations on {what}: {:#}",
-        Value::Array(violations)
-    );
-    Ok(())
-}
-
-const AXE_RUN_ON_PAGE_JS: &str = r#"
-const done = arguments[arguments.length - 1];
-axe.run({ exclude: [['#waymark-root']] }, { resultTypes: ['violations'] })
-  .then((results) => done({
-    checked: results.passes.length + results.violations.length + results.incomplete.length,
-    violations: results.violations.map((violation) => ({
-      id: violation.id,
-      impact: violation.impact,
-      help: violation.help,
-      nodes: violation.nodes.map((node) => `${node.html} :: ${node.failureSummary}`),
-    })),
-  }))
-  .catch((error) => done({ error: String(error && error.stack || error) }));
-"#;

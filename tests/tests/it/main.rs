@@ -18,4 +18,5 @@ mod localization_theming;
 mod missing_target;
 mod offline_collector;
 mod resource_center;
+mod surveys;
 mod welcome_tour;

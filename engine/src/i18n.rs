@@ -439,17 +439,22 @@ pub fn wanted_locales(list: &str) -> Vec<String> {
 /// Replaces the flow's texts with the best translation for `wanted` (most preferred first) and
 /// clears `translations`, so the widget receives one language. The base texts stay when none fits,
 /// and so does any text a translation leaves empty (a missing button label, say). Blank scale
-/// question titles and absent end labels get the standard wording
-/// (`survey::fill_standard_wording`) first, so every served flow has them.
+/// question titles and absent end labels then get the standard wording
+/// (`survey::fill_standard_wording_in`), so every served flow has them: in the chosen
+/// translation's language, or else in the user's, when it is built in (English otherwise).
 pub fn localize(flow: &mut crate::Flow, wanted: &[String]) {
-    crate::survey::fill_standard_wording(flow);
+    let language = match apply_translation(flow, wanted) {
+        Some(chosen) => built_in_language(&[chosen]),
+        None => built_in_language(wanted),
+    };
+    crate::survey::fill_standard_wording_in(flow, language);
+}
+
+/// The translation part of [`localize`]; returns the locale chosen, if any.
+fn apply_translation(flow: &mut crate::Flow, wanted: &[String]) -> Option<String> {
     let translations = std::mem::take(&mut flow.translations);
-    let Some(chosen) = choose_locale(wanted, translations.keys()) else {
-        return;
-    };
-    let Some(translation) = translations.get(chosen) else {
-        return;
-    };
+    let chosen = choose_locale(wanted, translations.keys())?;
+    let translation = translations.get(chosen)?;
     for step in &mut flow.steps {
         let Some(text) = translation.steps.get(&step.id) else {
             continue;
@@ -488,4 +493,5 @@ pub fn localize(flow: &mut crate::Flow, wanted: &[String]) {
             }
         }
     }
+    Some(chosen.clone())
 }

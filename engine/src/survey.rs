@@ -303,27 +303,151 @@ pub fn next_step(flow: &Flow, step_index: usize, answer: &Answer) -> Option<usiz
     chosen.or_else(|| (step_index + 1 < flow.steps.len()).then_some(step_index + 1))
 }
 
-/// The standard wording of a scale question: `(title, low label, high label)`; `None` for
-/// choice and text questions, which always have an authored title.
+/// One language's standard wordings, in order: the NPS title, its low and high ends; the CES
+/// title with `{task}`, the CES title without a task, its low and high ends; the CSAT title, its
+/// low and high ends.
+type Wording = [&'static str; 10];
+
+const ENGLISH_WORDING: Wording = [
+    "How likely are you to recommend us to a friend or colleague?",
+    "Not at all likely",
+    "Extremely likely",
+    "How easy was it to {task}?",
+    "How easy was it?",
+    "Very difficult",
+    "Very easy",
+    "How satisfied are you?",
+    "Very unsatisfied",
+    "Very satisfied",
+];
+
+/// The standard wordings of every built-in language (`i18n::BUILT_IN_LANGUAGES`).
+const WORDINGS: [(&str, Wording); 7] = [
+    ("en", ENGLISH_WORDING),
+    (
+        "fr",
+        [
+            "Quelle est la probabilité que vous nous recommandiez à un ami ou à un collègue ?",
+            "Pas du tout probable",
+            "Très probable",
+            "Dans quelle mesure a-t-il été facile de {task} ?",
+            "Était-ce facile ?",
+            "Très difficile",
+            "Très facile",
+            "Dans quelle mesure êtes-vous satisfait ?",
+            "Pas du tout satisfait",
+            "Très satisfait",
+        ],
+    ),
+    (
+        "de",
+        [
+            "Wie wahrscheinlich ist es, dass Sie uns einem Freund oder Kollegen empfehlen?",
+            "Sehr unwahrscheinlich",
+            "Sehr wahrscheinlich",
+            "Wie einfach war es, {task}?",
+            "Wie einfach war es?",
+            "Sehr schwierig",
+            "Sehr einfach",
+            "Wie zufrieden sind Sie?",
+            "Sehr unzufrieden",
+            "Sehr zufrieden",
+        ],
+    ),
+    (
+        "es",
+        [
+            "¿Qué probabilidad hay de que nos recomiende a un amigo o colega?",
+            "Nada probable",
+            "Muy probable",
+            "¿Qué tan fácil fue {task}?",
+            "¿Qué tan fácil fue?",
+            "Muy difícil",
+            "Muy fácil",
+            "¿Qué tan satisfecho está?",
+            "Muy insatisfecho",
+            "Muy satisfecho",
+        ],
+    ),
+    (
+        "pt",
+        [
+            "Qual é a probabilidade de nos recomendar a um amigo ou colega?",
+            "Nada provável",
+            "Extremamente provável",
+            "Quão fácil foi {task}?",
+            "Quão fácil foi?",
+            "Muito difícil",
+            "Muito fácil",
+            "Quão satisfeito está?",
+            "Muito insatisfeito",
+            "Muito satisfeito",
+        ],
+    ),
+    (
+        "ar",
+        [
+            "ما مدى احتمال أن توصي بنا لصديق أو زميل؟",
+            "غير محتمل إطلاقًا",
+            "محتمل جدًا",
+            "ما مدى سهولة {task}؟",
+            "ما مدى السهولة؟",
+            "صعب جدًا",
+            "سهل جدًا",
+            "ما مدى رضاك؟",
+            "غير راضٍ إطلاقًا",
+            "راضٍ جدًا",
+        ],
+    ),
+    (
+        "he",
+        [
+            "מה הסיכוי שתמליצו עלינו לחבר או לעמית?",
+            "בכלל לא סביר",
+            "סביר מאוד",
+            "עד כמה היה קל {task}?",
+            "עד כמה זה היה קל?",
+            "קשה מאוד",
+            "קל מאוד",
+            "עד כמה אתם מרוצים?",
+            "לא מרוצים בכלל",
+            "מרוצים מאוד",
+        ],
+    ),
+];
+
+/// The standard wording of a scale question in English: `(title, low label, high label)`;
+/// `None` for choice and text questions, which always have an authored title.
 pub fn standard_wording(question: &Question) -> Option<(String, &'static str, &'static str)> {
+    worded(question, &ENGLISH_WORDING)
+}
+
+/// [`standard_wording`] in a built-in `language` (`fr`); English for any other.
+pub fn standard_wording_in(
+    question: &Question,
+    language: &str,
+) -> Option<(String, &'static str, &'static str)> {
+    worded(question, wording_of(language))
+}
+
+fn wording_of(language: &str) -> &'static Wording {
+    WORDINGS
+        .iter()
+        .find(|(code, _)| *code == language)
+        .map_or(&ENGLISH_WORDING, |(_, wording)| wording)
+}
+
+fn worded(question: &Question, wording: &Wording) -> Option<(String, &'static str, &'static str)> {
     match question.kind {
-        QuestionKind::Nps => Some((
-            "How likely are you to recommend us to a friend or colleague?".to_string(),
-            "Not at all likely",
-            "Extremely likely",
-        )),
+        QuestionKind::Nps => Some((wording[0].to_string(), wording[1], wording[2])),
         QuestionKind::Ces => {
             let title = match question.task.as_deref().map(str::trim) {
-                Some(task) if !task.is_empty() => format!("How easy was it to {task}?"),
-                _ => "How easy was it?".to_string(),
+                Some(task) if !task.is_empty() => wording[3].replace("{task}", task),
+                _ => wording[4].to_string(),
             };
-            Some((title, "Very difficult", "Very easy"))
+            Some((title, wording[5], wording[6]))
         }
-        QuestionKind::Csat => Some((
-            "How satisfied are you?".to_string(),
-            "Very unsatisfied",
-            "Very satisfied",
-        )),
+        QuestionKind::Csat => Some((wording[7].to_string(), wording[8], wording[9])),
         QuestionKind::Single | QuestionKind::Multiple | QuestionKind::Text => None,
     }
 }
@@ -333,20 +457,29 @@ pub fn standard_title(question: &Question) -> Option<String> {
     standard_wording(question).map(|(title, _, _)| title)
 }
 
-/// Fills a blank title and absent end labels of every scale question with the standard wording.
-/// `i18n::localize` calls it, so the collector serves filled flows at boot and the widget only
-/// needs to call it itself for flows it did not get from boot (the admin's preview).
+/// Fills a blank title and absent end labels of every scale question with the English standard
+/// wording: the widget's admin preview, which gets flows without boot (and keeps the other
+/// languages' tables out of the wasm).
 pub fn fill_standard_wording(flow: &mut Flow) {
     for step in &mut flow.steps {
-        fill_step(step);
+        fill_step(step, &ENGLISH_WORDING);
     }
 }
 
-fn fill_step(step: &mut Step) {
+/// [`fill_standard_wording`] in a built-in `language`; `i18n::localize` calls it, so the
+/// collector serves every flow filled in the user's language.
+pub fn fill_standard_wording_in(flow: &mut Flow, language: &str) {
+    let wording = wording_of(language);
+    for step in &mut flow.steps {
+        fill_step(step, wording);
+    }
+}
+
+fn fill_step(step: &mut Step, wording: &Wording) {
     let Some(question) = &mut step.question else {
         return;
     };
-    let Some((title, low, high)) = standard_wording(question) else {
+    let Some((title, low, high)) = worded(question, wording) else {
         return;
     };
     if step.title.trim().is_empty() {

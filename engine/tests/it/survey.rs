@@ -352,3 +352,61 @@ fn standard_wording_fills_blank_scale_questions() {
     engine::i18n::localize(&mut localized, &[]);
     assert_eq!(localized.steps[0].title, score.title);
 }
+
+#[test]
+fn localize_words_a_blank_scale_question_in_the_flow_or_user_language() {
+    let translated = |locale: &str, title: &str| {
+        let mut flow = nps_survey();
+        flow.translations = serde_json::from_value(json!({
+            locale: {"steps": {"score": {"title": title}}}
+        }))
+        .unwrap();
+        flow
+    };
+    // (flow, the user's locales, the NPS title served, its low end)
+    let cases = [
+        (
+            nps_survey(),
+            vec!["fr-CA"],
+            "Quelle est la probabilité que vous nous recommandiez à un ami ou à un collègue ?",
+            "Pas du tout probable",
+        ),
+        (
+            nps_survey(),
+            vec!["ja", "de"],
+            "Wie wahrscheinlich ist es, dass Sie uns einem Freund oder Kollegen empfehlen?",
+            "Sehr unwahrscheinlich",
+        ),
+        (
+            nps_survey(),
+            vec!["ja"],
+            "How likely are you to recommend us to a friend or colleague?",
+            "Not at all likely",
+        ),
+        // A Spanish translation that leaves the title blank: the Spanish standard one.
+        (
+            translated("es", ""),
+            vec!["es-MX"],
+            "¿Qué probabilidad hay de que nos recomiende a un amigo o colega?",
+            "Nada probable",
+        ),
+        // An authored title is never replaced.
+        (
+            translated("pt", "Recomendaria a Tasklane?"),
+            vec!["pt-BR"],
+            "Recomendaria a Tasklane?",
+            "Nada provável",
+        ),
+    ];
+    for (mut flow, wanted, title, low) in cases {
+        let wanted: Vec<String> = wanted.into_iter().map(String::from).collect();
+        engine::i18n::localize(&mut flow, &wanted);
+        let score = &flow.steps[0];
+        assert_eq!(score.title, title, "{wanted:?}");
+        assert_eq!(
+            score.question.as_ref().and_then(|q| q.low_label.as_deref()),
+            Some(low),
+            "{wanted:?}"
+        );
+    }
+}

@@ -96,7 +96,9 @@ async fn the_right_password_signs_in_and_logout_signs_out() {
     let (response, body) = send(demo_app::admin_router(state.clone()), signed_in("/flows")).await;
     assert_eq!(response.status(), StatusCode::OK);
     assert!(body.contains(r#"id="new-flow""#) && body.contains("admin@demo.test"));
-    assert!(body.contains(r#"waymark.load({host: "http://127.0.0.1:9", writeKey: "wk_demo", previewOnly: true});"#));
+    assert!(body.contains(
+        r#"waymark.load({host: "http://127.0.0.1:9", writeKey: "wk_demo", previewOnly: true});"#
+    ));
     let csp = header_str(response.headers(), header::CONTENT_SECURITY_POLICY);
     assert!(
         csp.contains("'sha256-") && !csp.contains("unsafe-inline"),

@@ -1558,6 +1558,28 @@
       });
     });
     document.getElementById("checklist-title").addEventListener("change", renderTranslations);
+    // Adding or removing a question's option is a click, not a change: the option label fields follow it.
+    document.getElementById("steps").addEventListener("click", function (event) {
+      if (event.target.closest("[data-question-action=add-option], [data-option-row] [data-row-action=remove]")) renderTranslations();
+    });
+  }
+
+  // A survey step's question texts a translation may cover: its options (choice kinds), each with the
+  // uid its typed label is kept under, and its end labels (scale kinds), each with its base wording.
+  var optionSeq = 0;
+  function optionUid(row) {
+    if (!row.getAttribute("data-option-uid")) row.setAttribute("data-option-uid", "o" + (++optionSeq));
+    return row.getAttribute("data-option-uid");
+  }
+  function translatableQuestion(item) {
+    var kind = currentType() === "survey" ? item.querySelector("[name=question-kind]").value : "none";
+    var options = !CHOICE_KINDS[kind] ? [] : Array.prototype.map.call(item.querySelectorAll("[data-option-row]"), function (row) {
+      return { uid: optionUid(row), label: row.querySelector("[name=option-label]").value.trim() };
+    });
+    var ends = !SCALE_KINDS[kind] ? [] : [["low_label", "low-label", "Low end label"], ["high_label", "high-label", "High end label"]].map(function (end) {
+      return { key: end[0], name: "translation-" + end[1], label: end[2], base: item.querySelector("[name=question-" + end[1] + "]").value.trim() };
+    });
+    return { options: options, ends: ends };
   }
 
   function addTranslation() {
@@ -1593,12 +1615,19 @@
       var title = block.querySelector("[name=translation-checklist-title]");
       if (title) model.checklist_title = title.value;
       block.querySelectorAll("[data-translation-step]").forEach(function (part) {
-        var entry = model.steps[part.getAttribute("data-uid")] || { buttons: {} };
+        var entry = model.steps[part.getAttribute("data-uid")] || { buttons: {}, options: {} };
         entry.title = part.querySelector("[name=translation-title]").value;
         entry.body = part.querySelector("[name=translation-body]").value;
         entry.buttons = entry.buttons || {};
         part.querySelectorAll("[name=translation-button]").forEach(function (input) {
           entry.buttons[input.getAttribute("data-button-action")] = input.value;
+        });
+        entry.options = entry.options || {};
+        part.querySelectorAll("[name=translation-option]").forEach(function (input) {
+          entry.options[input.getAttribute("data-option-uid")] = input.value;
+        });
+        part.querySelectorAll("[data-translation-end]").forEach(function (input) {
+          entry[input.getAttribute("data-translation-end")] = input.value;
         });
         model.steps[part.getAttribute("data-uid")] = entry;
       });
@@ -1703,6 +1732,17 @@
           wrap.querySelector("input").setAttribute("data-button-action", button.action);
           grid.appendChild(wrap);
         });
+        var question = translatableQuestion(item);
+        question.options.forEach(function (option) {
+          var wrap = field("Option label", "translation-option", (text.options || {})[option.uid], option.label, false, uid + "-option-" + option.uid);
+          wrap.querySelector("input").setAttribute("data-option-uid", option.uid);
+          grid.appendChild(wrap);
+        });
+        question.ends.forEach(function (end) {
+          var wrap = field(end.label, end.name, text[end.key], end.base, false, uid + "-" + end.name);
+          wrap.querySelector("input").setAttribute("data-translation-end", end.key);
+          grid.appendChild(wrap);
+        });
       });
     }
     return block;
@@ -1727,7 +1767,15 @@
           var button = step && step.buttons && step.buttons[index];
           if (button) buttons[button.action] = label;
         });
-        model.steps[item.getAttribute("data-uid")] = { title: text.title || "", body: text.body || "", buttons: buttons };
+        var options = {};
+        var rows = item.querySelectorAll("[data-option-row]");
+        (text.options || []).forEach(function (label, index) {
+          if (rows[index]) options[optionUid(rows[index])] = label;
+        });
+        model.steps[item.getAttribute("data-uid")] = {
+          title: text.title || "", body: text.body || "", buttons: buttons, options: options,
+          low_label: text.low_label || "", high_label: text.high_label || ""
+        };
       });
       checklistItems.forEach(function (item) {
         var text = (translation.items || {})[item.querySelector("[name=item-id]").value.trim()];
@@ -1765,13 +1813,24 @@
           if (!text) return;
           var buttons = stepButtons(item);
           var labels = buttons.map(function (button) { return ((text.buttons || {})[button.action] || "").trim(); });
-          if (!(text.title.trim() || text.body.trim() || labels.some(Boolean))) return;
+          var question = translatableQuestion(item);
+          var optionLabels = question.options.map(function (option) { return ((text.options || {})[option.uid] || "").trim(); });
+          var ends = {};
+          question.ends.forEach(function (end) {
+            var label = (text[end.key] || "").trim();
+            if (label) ends[end.key] = label;
+          });
+          if (!(text.title.trim() || text.body.trim() || labels.some(Boolean) || optionLabels.some(Boolean) || Object.keys(ends).length)) return;
           // Labels go in button order: trailing blanks are left out (they keep the base label), inner blanks take it.
           while (labels.length && !labels[labels.length - 1]) labels.pop();
           labels = labels.map(function (label, index) { return label || buttons[index].label; });
+          // Option labels go in option order; a blank one keeps the base label (the collector leaves it).
+          while (optionLabels.length && !optionLabels[optionLabels.length - 1]) optionLabels.pop();
           var entry = { title: text.title.trim() };
           if (text.body.trim()) entry.body = text.body;
           if (labels.length) entry.buttons = labels;
+          if (optionLabels.length) entry.options = optionLabels;
+          Object.keys(ends).forEach(function (key) { entry[key] = ends[key]; });
           steps[item.querySelector("[name=step-id]").value.trim()] = entry;
         });
         if (Object.keys(steps).length) translation.steps = steps;
@@ -1803,12 +1862,19 @@
     var stepPart = step && partFor("data-translation-step", step[1]);
     if (stepPart) {
       var control = null;
+      var where = label + " \u00b7 step " + step[1];
       if (step[2] === "body") control = stepPart.querySelector("[name=translation-body]");
-      if (step[2] === "buttons") {
-        var buttons = stepPart.querySelectorAll("[name=translation-button]");
-        control = buttons[Number(step[3] || 0)] || buttons[0] || null;
+      var listed = { buttons: "translation-button", options: "translation-option" }[step[2]];
+      if (listed) {
+        var controls = stepPart.querySelectorAll("[name=" + listed + "]");
+        control = controls[Number(step[3] || 0)] || controls[0] || null;
       }
-      return { control: control || stepPart.querySelector("[name=translation-title]"), label: label + " \u00b7 step " + step[1] };
+      if (control && step[2] === "options") where += step[3] === undefined ? " \u00b7 options" : " \u00b7 option " + (Number(step[3]) + 1);
+      if (step[2] === "low_label" || step[2] === "high_label") {
+        control = stepPart.querySelector("[data-translation-end=" + step[2] + "]");
+        if (control) where += " \u00b7 " + (step[2] === "low_label" ? "low" : "high") + " end label";
+      }
+      return { control: control || stepPart.querySelector("[name=translation-title]"), label: where };
     }
     var item = rest.match(/^items\.([^.]+)(?:\.(\w+))?/);
     var itemPart = item && partFor("data-translation-item", item[1]);

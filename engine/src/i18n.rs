@@ -38,6 +38,17 @@ pub struct StepText {
     /// Button labels in the same order as the step's buttons; missing ones keep the base label.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub buttons: Vec<String>,
+    /// Choice questions: option labels in the same order as the question's options; missing or
+    /// blank ones keep the base label.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub options: Vec<String>,
+    /// Scale questions: the words under the lowest value; blank keeps the base (or the standard
+    /// wording in this translation's language when the base has none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub low_label: Option<String>,
+    /// Scale questions: the words under the highest value; blank keeps the base, like `low_label`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub high_label: Option<String>,
 }
 
 /// One checklist item's texts in one locale.
@@ -438,7 +449,7 @@ pub fn wanted_locales(list: &str) -> Vec<String> {
 
 /// Replaces the flow's texts with the best translation for `wanted` (most preferred first) and
 /// clears `translations`, so the widget receives one language. The base texts stay when none fits,
-/// and so does any text a translation leaves empty (a missing button label, say). Blank scale
+/// and so does any text a translation leaves empty (a missing button or option label, say). Blank scale
 /// question titles and absent end labels then get the standard wording
 /// (`survey::fill_standard_wording_in`), so every served flow has them: in the chosen
 /// translation's language, or else in the user's, when it is built in (English otherwise).
@@ -470,6 +481,21 @@ fn apply_translation(flow: &mut crate::Flow, wanted: &[String]) -> Option<String
         for (button, label) in step.buttons.iter_mut().zip(&text.buttons) {
             if !label.trim().is_empty() {
                 button.label.clone_from(label);
+            }
+        }
+        if let Some(question) = &mut step.question {
+            for (option, label) in question.options.iter_mut().zip(&text.options) {
+                if !label.trim().is_empty() {
+                    option.label.clone_from(label);
+                }
+            }
+            for (base, label) in [
+                (&mut question.low_label, &text.low_label),
+                (&mut question.high_label, &text.high_label),
+            ] {
+                if let Some(label) = label.as_ref().filter(|label| !label.trim().is_empty()) {
+                    *base = Some(label.clone());
+                }
             }
         }
     }

@@ -9,6 +9,7 @@ use crate::audience::{Op, Rule, completed_refs, validate_rule};
 use crate::checklist::Checklist;
 use crate::doc::is_safe_href;
 use crate::flow::{Advance, ButtonAction, Flow, MediaKind, Placement, Step, StepKind, Trigger};
+use crate::i18n::StepText;
 use crate::settings::AppSettings;
 use crate::survey::{MAX_TEXT_LENGTH, Question, QuestionKind, has_question};
 use crate::template::placeholders;
@@ -733,6 +734,69 @@ pub fn is_locale_tag(tag: &str) -> bool {
         })
 }
 
+/// The question texts of one step's translation: option labels only on a choice question and no
+/// more of them than it has options, end labels only on a scale question, each at most a label long.
+fn check_question_translation(
+    step: &Step,
+    text: &StepText,
+    field: &dyn Fn(&str) -> String,
+    errors: &mut Vec<FieldError>,
+) {
+    let choice_options = step
+        .question
+        .as_ref()
+        .filter(|question| question.kind.has_options())
+        .map(|question| question.options.len());
+    let scale = step
+        .question
+        .as_ref()
+        .is_some_and(|question| question.kind.scale().is_some());
+    let option_count = choice_options.unwrap_or(0);
+    if !text.options.is_empty() && choice_options.is_none() {
+        errors.push(FieldError::new(
+            field("options"),
+            "not_allowed",
+            "only a single or multiple choice question has option labels",
+        ));
+    } else if text.options.len() > option_count {
+        errors.push(FieldError::new(
+            field("options"),
+            "too_many",
+            format!("the question has {option_count} options"),
+        ));
+    }
+    for (option_index, label) in text.options.iter().enumerate() {
+        if label.chars().count() > MAX_LABEL {
+            errors.push(FieldError::new(
+                field(&format!("options[{option_index}]")),
+                "too_long",
+                format!("at most {MAX_LABEL} characters"),
+            ));
+        }
+    }
+    for (name, label) in [
+        ("low_label", &text.low_label),
+        ("high_label", &text.high_label),
+    ] {
+        let Some(label) = label else {
+            continue;
+        };
+        if !scale {
+            errors.push(FieldError::new(
+                field(name),
+                "not_allowed",
+                "only NPS, CES and CSAT questions have scale labels",
+            ));
+        } else if label.chars().count() > MAX_LABEL {
+            errors.push(FieldError::new(
+                field(name),
+                "too_long",
+                format!("at most {MAX_LABEL} characters"),
+            ));
+        }
+    }
+}
+
 fn check_translations(flow: &Flow, errors: &mut Vec<FieldError>) {
     for (locale, translation) in &flow.translations {
         let at = |rest: &str| format!("translations.{locale}.{rest}");
@@ -799,6 +863,7 @@ fn check_translations(flow: &Flow, errors: &mut Vec<FieldError>) {
                     ));
                 }
             }
+            check_question_translation(step, text, &field, errors);
         }
         for step_id in translation.steps.keys() {
             if flow.step_index(step_id).is_none() {

@@ -450,3 +450,51 @@ pub fn ces_survey(flow_id: &str, after_flow_id: &str, task: &str) -> Value {
         ],
     })
 }
+
+/// The step ids and texts of `translated_choice_survey`.
+pub mod choice {
+    /// The single-choice question.
+    pub const PICK: &str = "pick";
+    pub const THANKS: &str = "thanks";
+    pub const TITLE: &str = "What brought you to Tasklane?";
+    pub const TITLE_FR: &str = "Qu'est-ce qui vous a amené à Tasklane ?";
+    /// Each option's id, English (base) label and French label, in order.
+    pub const OPTIONS: [(&str, &str, &str); 3] = [
+        ("speed", "Speed", "La rapidité"),
+        ("price", "Price", "Le prix"),
+        ("team", "My team uses it", "Mon équipe l'utilise"),
+    ];
+}
+
+/// A modal single-choice survey started by `trigger`, then a thank-you step, with a French
+/// translation of its titles and option labels.
+pub fn translated_choice_survey(flow_id: &str, trigger: Value) -> Value {
+    let options: Vec<Value> = choice::OPTIONS
+        .iter()
+        .map(|(id, label, _)| json!({ "id": id, "label": label }))
+        .collect();
+    let french: Vec<&str> = choice::OPTIONS.iter().map(|(_, _, label)| *label).collect();
+    json!({
+        "format": "waymark.flow/v1",
+        "id": flow_id,
+        "name": format!("Choice survey {flow_id}"),
+        "trigger": trigger,
+        "frequency": "until_completed",
+        "survey": {},
+        "steps": [
+            {
+                "id": choice::PICK, "kind": "modal", "title": choice::TITLE,
+                "question": { "kind": "single", "options": options },
+            },
+            { "id": choice::THANKS, "kind": "modal", "title": "Thank you!" },
+        ],
+        "translations": {
+            "fr": {
+                "steps": {
+                    choice::PICK: { "title": choice::TITLE_FR, "options": french },
+                    choice::THANKS: { "title": "Merci !" },
+                },
+            },
+        },
+    })
+}

@@ -141,6 +141,8 @@ pub mod survey {
     pub fn option(value: &str) -> String {
         format!("{OPTION}[data-value=\"{value}\"]")
     }
+    /// The visible label of every option of a choice question, in order.
+    pub const OPTION_LABEL: &str = "[data-waymark-step] [data-waymark-question] label.option span";
     /// A text question's answer field.
     pub const ANSWER_TEXT: &str = "[data-waymark-step] textarea[data-waymark-answer]";
     /// The button sending the answer ("Next", or "Done" on the last question).

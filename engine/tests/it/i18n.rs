@@ -237,3 +237,100 @@ fn localize_translates_checklists() {
     assert_eq!(items, [("Crear", "Haz uno"), ("Invitar", "")]);
     assert!(flow.translations.is_empty());
 }
+
+/// A survey with a choice question and an NPS question that has its own high end label only.
+fn survey(translations: serde_json::Value) -> Flow {
+    serde_json::from_value(json!({
+        "id": "why", "name": "Why", "trigger": {"type": "manual"}, "survey": {},
+        "steps": [
+            {"id": "pick", "kind": "modal", "title": "Why do you use us?",
+             "question": {"kind": "single", "options": [
+                 {"id": "speed", "label": "Speed"}, {"id": "price", "label": "Price"},
+                 {"id": "docs", "label": "Docs"}]}},
+            {"id": "score", "kind": "slideout", "title": "",
+             "question": {"kind": "nps", "high_label": "Love it"}}
+        ],
+        "translations": translations
+    }))
+    .unwrap()
+}
+
+#[test]
+fn localize_translates_question_texts() {
+    let french = |pick: serde_json::Value, score: serde_json::Value| json!({"fr": {"steps": {"pick": pick, "score": score}}});
+    // (translations, the user's locales, option labels served, then the NPS low and high ends)
+    let cases = [
+        (
+            french(
+                json!({"title": "Pourquoi ?", "options": ["Vitesse", "", "Documentation"]}),
+                json!({"title": "", "low_label": "Jamais", "high_label": "J'adore"}),
+            ),
+            vec!["fr-CA"],
+            ["Vitesse", "Price", "Documentation"],
+            ("Jamais", "J'adore"),
+        ),
+        // Fewer labels and blank ends keep the base; an absent base end takes the French standard.
+        (
+            french(
+                json!({"title": "Pourquoi ?", "options": ["Vitesse"]}),
+                json!({"title": "", "low_label": " ", "high_label": ""}),
+            ),
+            vec!["fr"],
+            ["Vitesse", "Price", "Docs"],
+            ("Pas du tout probable", "Love it"),
+        ),
+        // No translation fits: the base labels, and the standard wording in English.
+        (
+            french(
+                json!({"title": "Pourquoi ?", "options": ["Vitesse", "Prix", "Docs"]}),
+                json!({"title": "", "low_label": "Jamais"}),
+            ),
+            vec!["ja"],
+            ["Speed", "Price", "Docs"],
+            ("Not at all likely", "Love it"),
+        ),
+    ];
+    for (translations, wanted, options, (low, high)) in cases {
+        let mut flow = survey(translations);
+        let wanted: Vec<String> = wanted.into_iter().map(String::from).collect();
+        localize(&mut flow, &wanted);
+        let question = |index: usize| flow.steps[index].question.as_ref().unwrap();
+        let labels: Vec<&str> = question(0)
+            .options
+            .iter()
+            .map(|option| option.label.as_str())
+            .collect();
+        assert_eq!(labels, options, "{wanted:?}");
+        assert_eq!(
+            (
+                question(1).low_label.as_deref(),
+                question(1).high_label.as_deref()
+            ),
+            (Some(low), Some(high)),
+            "{wanted:?}"
+        );
+        assert!(flow.translations.is_empty());
+    }
+}
+
+#[test]
+fn question_texts_round_trip_and_stay_out_when_absent() {
+    let text: engine::i18n::StepText = serde_json::from_value(json!({
+        "title": "Pourquoi ?", "options": ["Vitesse"], "low_label": "Jamais"
+    }))
+    .unwrap();
+    assert_eq!(text.options, ["Vitesse"]);
+    assert_eq!(
+        serde_json::to_value(&text).unwrap(),
+        json!({"title": "Pourquoi ?", "body": "", "options": ["Vitesse"], "low_label": "Jamais"})
+    );
+    let bare: engine::i18n::StepText = serde_json::from_value(json!({"title": "Merci"})).unwrap();
+    assert_eq!(
+        serde_json::to_value(&bare).unwrap(),
+        json!({"title": "Merci", "body": ""})
+    );
+    let unknown = serde_json::from_value::<engine::i18n::StepText>(json!({
+        "title": "Merci", "choices": ["Un"]
+    }));
+    assert!(unknown.is_err(), "deny_unknown_fields");
+}

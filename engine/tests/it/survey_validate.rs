@@ -369,3 +369,89 @@ fn translations_may_leave_a_standard_title_blank() {
         &[("translations.fr.steps.love.title", "missing_translation")],
     );
 }
+
+#[test]
+fn translations_of_question_texts() {
+    // A complete French translation, with `extra` merged into each named step's text.
+    let translated = |extra: Value| {
+        let mut flow = survey();
+        let mut steps = json!({
+            "score": {"title": ""},
+            "better": {"title": "Mieux ?"},
+            "love": {"title": "Pourquoi ?"},
+            "thanks": {"title": "Merci !"}
+        });
+        for (step, fields) in extra.as_object().unwrap() {
+            for (name, value) in fields.as_object().unwrap() {
+                steps[step][name] = value.clone();
+            }
+        }
+        flow["translations"] = json!({"fr": {"steps": steps}});
+        flow
+    };
+    let long = "x".repeat(61);
+    let cases: Vec<ValidationCase> = vec![
+        (
+            "option and end labels where the question has them",
+            translated(json!({
+                "love": {"options": ["Vitesse", "Prix"]},
+                "score": {"low_label": "Pas du tout", "high_label": "Tout à fait"}
+            })),
+            vec![],
+        ),
+        (
+            "fewer option labels, and blank ones, keep the base",
+            translated(json!({
+                "love": {"options": [""]},
+                "score": {"low_label": " "}
+            })),
+            vec![],
+        ),
+        (
+            "more option labels than options",
+            translated(json!({"love": {"options": ["Vitesse", "Prix", "Docs"]}})),
+            vec![("translations.fr.steps.love.options", "too_many")],
+        ),
+        (
+            "option labels on a scale question",
+            translated(json!({"score": {"options": ["Un"]}})),
+            vec![("translations.fr.steps.score.options", "not_allowed")],
+        ),
+        (
+            "option labels on a text question and on a step without a question",
+            translated(json!({
+                "better": {"options": ["Un"]},
+                "thanks": {"options": ["Un"]}
+            })),
+            vec![
+                ("translations.fr.steps.better.options", "not_allowed"),
+                ("translations.fr.steps.thanks.options", "not_allowed"),
+            ],
+        ),
+        (
+            "end labels on a choice question and on a step without a question",
+            translated(json!({
+                "love": {"low_label": "Peu"},
+                "thanks": {"high_label": "Beaucoup"}
+            })),
+            vec![
+                ("translations.fr.steps.love.low_label", "not_allowed"),
+                ("translations.fr.steps.thanks.high_label", "not_allowed"),
+            ],
+        ),
+        (
+            "labels longer than a label",
+            translated(json!({
+                "love": {"options": ["Vitesse", long]},
+                "score": {"high_label": long}
+            })),
+            vec![
+                ("translations.fr.steps.love.options[1]", "too_long"),
+                ("translations.fr.steps.score.high_label", "too_long"),
+            ],
+        ),
+    ];
+    for (case, flow, wanted) in cases {
+        check(case, flow, &wanted);
+    }
+}

@@ -6,15 +6,18 @@
 use anyhow::{Context, ensure};
 use serde_json::json;
 use tests::actions::{
-    click_step_button, identify_from_server, open_host_as, set_host_css_property,
+    click_host_element, click_step_button, identify_from_server, log_in_to_admin, open_host_as,
+    open_url, set_host_css_property,
 };
 use tests::checks::{
-    Observation, STEP_TIMEOUT, StepSnapshot, check_no_page_errors, check_step_is_accessible,
-    css_rgb, step_title_style, wait_for_visible_step, wait_until, widget_computed_style,
-    widget_declared_direction, widget_element_snapshot,
+    Observation, STEP_TIMEOUT, StepSnapshot, check_admin_page_is_accessible, check_no_page_errors,
+    check_step_is_accessible, css_rgb, step_title_style, wait_for_visible_step, wait_until,
+    widget_computed_style, widget_declared_direction, widget_element_snapshot, widget_elements,
 };
-use tests::flows::{single_modal_tour, themed_modal, translated_tour};
-use tests::locators::{STEP, step_button};
+use tests::flows::{
+    choice, single_modal_tour, themed_modal, translated_choice_survey, translated_tour, url_trigger,
+};
+use tests::locators::{STEP, admin, page_element, step_button, survey};
 use tests::world::World;
 
 /// Not `/`, where the seeded welcome tour starts.
@@ -97,6 +100,196 @@ async fn show_the_tour_in_arabic(world: &mut World) -> anyhow::Result<()> {
     );
     check_close_button_side(client, "left").await?;
     check_step_is_accessible(client, &axe_source, "Arabic modal").await?;
+    check_no_page_errors(client).await
+}
+
+#[tokio::test]
+async fn a_french_user_gets_a_surveys_question_and_options_in_french() -> anyhow::Result<()> {
+    World::run(|world| Box::pin(ask_the_survey_in_french_and_english(world))).await
+}
+
+async fn ask_the_survey_in_french_and_english(world: &mut World) -> anyhow::Result<()> {
+    const SURVEY_ID: &str = "translated-choice";
+    world
+        .admin_api
+        .create_and_publish_flow(&translated_choice_survey(SURVEY_ID, url_trigger(PAGE)))
+        .await?;
+    let axe_source = world.axe_source()?;
+    let french: Vec<&str> = choice::OPTIONS.iter().map(|(_, _, fr)| *fr).collect();
+    let english: Vec<&str> = choice::OPTIONS.iter().map(|(_, en, _)| *en).collect();
+    for (locale, title, labels) in [
+        ("fr", choice::TITLE_FR, french),
+        ("en", choice::TITLE, english),
+    ] {
+        let user_id = world.fresh_user_id(&format!("survey-locale-{locale}"));
+        identify_from_server(world, &user_id, json!({ "locale": locale })).await?;
+        open_host_as(world, &user_id, PAGE).await?;
+        let client = world.client();
+        let step = wait_for_visible_step(client, choice::PICK).await?;
+        ensure!(
+            step.flow_id.as_deref() == Some(SURVEY_ID) && step.title.as_deref() == Some(title),
+            "a `{locale}` user should see the survey titled {title:?}, got {step:?}"
+        );
+        let shown: Vec<String> = widget_elements(client, survey::OPTION_LABEL)
+            .await?
+            .into_iter()
+            .map(|label| label.text)
+            .collect();
+        ensure!(
+            shown == labels,
+            "a `{locale}` user should see the options {labels:?}, got {shown:?}"
+        );
+        check_step_is_accessible(client, &axe_source, &format!("`{locale}` choice survey")).await?;
+        check_no_page_errors(client).await?;
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_admin_edits_a_surveys_translated_option_and_end_labels() -> anyhow::Result<()> {
+    World::run(|world| Box::pin(edit_translated_survey_texts(world))).await
+}
+
+/// The French part of one step in the editor's translation blocks.
+fn french_part(step_id: &str) -> String {
+    format!("#translation-blocks [data-locale=\"fr\"] [data-translation-step=\"{step_id}\"]")
+}
+
+async fn edit_translated_survey_texts(world: &mut World) -> anyhow::Result<()> {
+    const SURVEY_ID: &str = "translated-admin";
+    const SCORE: &str = "score";
+    // The choice survey with an NPS question before its thank-you step: a base low end label and
+    // its French one; the high end is left to the standard wording.
+    let mut flow = translated_choice_survey(SURVEY_ID, url_trigger("/nowhere"));
+    let steps = flow["steps"].as_array_mut().context("steps")?;
+    steps.insert(
+        1,
+        json!({"id": SCORE, "kind": "modal", "title": "",
+               "question": {"kind": "nps", "low_label": "Never"}}),
+    );
+    flow["translations"]["fr"]["steps"][SCORE] = json!({"title": "", "low_label": "Jamais"});
+    world.admin_api.create_and_publish_flow(&flow).await?;
+    let axe_source = world.axe_source()?;
+    log_in_to_admin(world).await?;
+    let client = world.client();
+    open_url(
+        client,
+        &format!("{}/flows/{SURVEY_ID}/edit", world.admin_origin()),
+    )
+    .await?;
+
+    // Loaded back: one field per option holding the French label, with the English as its hint,
+    // and the NPS step's end labels.
+    let options = format!(
+        "{} [name=\"translation-option\"]",
+        french_part(choice::PICK)
+    );
+    let low = format!("{} [name=\"translation-low-label\"]", french_part(SCORE));
+    let high = format!("{} [name=\"translation-high-label\"]", french_part(SCORE));
+    let loaded = wait_until(
+        "the editor fills the French option labels",
+        STEP_TIMEOUT,
+        async || {
+            let mut seen = Vec::new();
+            for input in client.find_all(fantoccini::Locator::Css(&options)).await? {
+                let hint = match input.attr("aria-describedby").await? {
+                    Some(id) => {
+                        page_element(client, &format!("#{id}"))
+                            .await?
+                            .text()
+                            .await?
+                    }
+                    None => String::new(),
+                };
+                seen.push((input.prop("value").await?.unwrap_or_default(), hint));
+            }
+            Ok(if seen.len() == choice::OPTIONS.len() {
+                Observation::Ready(seen)
+            } else {
+                Observation::NotYet(format!("option fields {seen:?}"))
+            })
+        },
+    )
+    .await?;
+    let expected: Vec<(String, String)> = choice::OPTIONS
+        .iter()
+        .map(|(_, en, fr)| (fr.to_string(), format!("English: {en}")))
+        .collect();
+    ensure!(
+        loaded == expected,
+        "the French option fields should hold {expected:?}, hold {loaded:?}"
+    );
+    let low_value = page_element(client, &low).await?.prop("value").await?;
+    let high_value = page_element(client, &high).await?.prop("value").await?;
+    ensure!(
+        low_value.as_deref() == Some("Jamais") && high_value.as_deref() == Some(""),
+        "the French end labels should be \"Jamais\" and blank, are {low_value:?} and {high_value:?}"
+    );
+    check_admin_page_is_accessible(client, &axe_source, "the survey editor's French texts").await?;
+
+    // Edited and saved: the collector stores them in option order.
+    let inputs = client.find_all(fantoccini::Locator::Css(&options)).await?;
+    inputs[1].clear().await?;
+    inputs[1].send_keys("Le tarif").await?;
+    page_element(client, &high)
+        .await?
+        .send_keys("Toujours")
+        .await?;
+    click_host_element(client, admin::SAVE_FLOW).await?;
+    let stored = wait_until(
+        "the edited translation is saved",
+        STEP_TIMEOUT,
+        async || {
+            let flow = world.admin_api.flow(SURVEY_ID).await?.unwrap_or_default();
+            let french = flow["translations"]["fr"]["steps"].clone();
+            Ok(if french[SCORE]["high_label"] == "Toujours" {
+                Observation::Ready(french)
+            } else {
+                Observation::NotYet(format!("stored {french}"))
+            })
+        },
+    )
+    .await?;
+    ensure!(
+        stored[choice::PICK]["options"]
+            == json!(["La rapidité", "Le tarif", "Mon équipe l'utilise"])
+            && stored[SCORE]["low_label"] == "Jamais",
+        "the French texts stored: {stored}"
+    );
+
+    // Refused: the collector's error on an option label shows next to that field.
+    let inputs = client.find_all(fantoccini::Locator::Css(&options)).await?;
+    inputs[2].clear().await?;
+    inputs[2].send_keys(&"x".repeat(61)).await?;
+    click_host_element(client, admin::SAVE_FLOW).await?;
+    let error = format!(
+        "{} [data-error-for=\"translations.fr.steps.{}.options[2]\"]",
+        french_part(choice::PICK),
+        choice::PICK
+    );
+    wait_until(
+        "the option label's error shows next to it",
+        STEP_TIMEOUT,
+        async || {
+            if page_element(client, &error).await.is_ok() {
+                return Ok(Observation::Ready(()));
+            }
+            let summary = match page_element(client, admin::FORM_ERRORS).await {
+                Ok(summary) => summary.text().await.unwrap_or_default(),
+                Err(_) => String::new(),
+            };
+            Ok(Observation::NotYet(format!("form errors {summary:?}")))
+        },
+    )
+    .await?;
+    let invalid = client.find_all(fantoccini::Locator::Css(&options)).await?[2]
+        .attr("aria-invalid")
+        .await?;
+    ensure!(
+        invalid.as_deref() == Some("true"),
+        "the too long option label should be marked invalid, aria-invalid is {invalid:?}"
+    );
+    check_admin_page_is_accessible(client, &axe_source, "the survey editor with an error").await?;
     check_no_page_errors(client).await
 }
 

@@ -191,8 +191,8 @@ pub fn disclose(flows: &[Flow], facts: &Facts, active_flow: Option<&str>) -> Vec
 }
 
 /// How many stored users match a rule, out of how many: a full scan, evaluated in memory.
-/// There is no page here, so URL and device rules match nobody. `completed` and `visited` rules
-/// read each user's progress and pages, one query per user, only when some rule needs them.
+/// There is no page here, so URL and device rules match nobody. Pages for `visited` rules are
+/// read (in one query for every user) only when some rule needs them.
 pub async fn count(store: &dyn Store, app_id: &str, rule: &Rule) -> anyhow::Result<(u64, u64)> {
     let (matching, total) = matching_users(store, app_id, rule).await?;
     Ok((matching.len() as u64, total))
@@ -222,25 +222,30 @@ pub async fn matching_users(
         HashMap::new()
     };
     let users = store.users(app_id).await?;
+    let mut visited: HashMap<String, Vec<String>> = HashMap::new();
+    if needs.visited {
+        for (user_id, url) in store.visited_urls_by_user(app_id).await? {
+            let urls = visited.entry(user_id).or_default();
+            if urls.len() < MAX_VISITED_URLS as usize {
+                urls.push(url);
+            }
+        }
+    }
     let mut facts = Facts {
         now_ms: now_ms(),
         segments,
         ..Facts::default()
     };
     let mut matching = HashSet::new();
-    for (user_id, traits) in &users {
-        facts.locale = locale_trait(traits);
-        facts.traits = traits.clone();
+    for (user_id, state) in &users {
+        facts.locale = locale_trait(&state.traits);
+        facts.traits = state.traits.clone();
         facts.events = events.remove(user_id).unwrap_or_default();
         facts.account_traits = accounts.remove(user_id).unwrap_or_default();
         if needs.completed {
-            facts.completed = completed_ids(&store.user(app_id, user_id).await?.progress);
+            facts.completed = completed_ids(&state.progress);
         }
-        if needs.visited {
-            facts.visited = store
-                .visited_urls(app_id, user_id, MAX_VISITED_URLS)
-                .await?;
-        }
+        facts.visited = visited.remove(user_id).unwrap_or_default();
         if matches(rule, &facts) {
             matching.insert(user_id.clone());
         }

@@ -181,6 +181,9 @@ pub struct StartOrSuppression {
 /// numbers them by first appearance, so each text uses them in order) and `->>` on JSON.
 mod shared_sql {
     /// Distinct page URLs of one user, most recently visited first.
+    pub const VISITED_URLS_BY_USER: &str = "SELECT user_id, url FROM events
+         WHERE app_id = $1 AND type = 'page' AND url IS NOT NULL
+         GROUP BY user_id, url ORDER BY user_id, MAX(seq) DESC";
     pub const VISITED_URLS: &str = "SELECT url FROM events
          WHERE app_id = $1 AND user_id = $2 AND type = 'page' AND url IS NOT NULL
          GROUP BY url ORDER BY MAX(seq) DESC LIMIT $3";
@@ -284,7 +287,7 @@ pub trait Store: SurveyStore + AccountStore + Send + Sync {
         user_id: Option<&str>,
     ) -> anyhow::Result<Vec<GroupEvent>>;
     /// Every user id with its traits, including users known only from their events.
-    async fn users(&self, app_id: &str) -> anyhow::Result<Vec<(String, Map<String, Value>)>>;
+    async fn users(&self, app_id: &str) -> anyhow::Result<Vec<(String, UserState)>>;
 
     /// The app's settings; `None` until they are first saved.
     async fn settings(&self, app_id: &str) -> anyhow::Result<Option<AppSettings>>;
@@ -297,6 +300,9 @@ pub trait Store: SurveyStore + AccountStore + Send + Sync {
         user_id: &str,
         limit: u32,
     ) -> anyhow::Result<Vec<String>>;
+    /// Every user's distinct `page` URLs as `(user_id, url)`, each user's most recent first: the
+    /// `visited` facts of a whole-app scan in one query.
+    async fn visited_urls_by_user(&self, app_id: &str) -> anyhow::Result<Vec<(String, String)>>;
     /// Whether the collector has ever heard of this user (a stored row or any event).
     async fn user_known(&self, app_id: &str, user_id: &str) -> anyhow::Result<bool>;
     /// The user's `flow_started` and `content_suppressed` events, oldest first.

@@ -386,11 +386,11 @@ impl Store for PostgresStore {
             .collect())
     }
 
-    async fn users(&self, app_id: &str) -> anyhow::Result<Vec<(String, Map<String, Value>)>> {
-        let rows: Vec<(String, Json<Map<String, Value>>)> = sqlx::query_as(
-            "SELECT user_id, traits FROM users WHERE app_id = $1
+    async fn users(&self, app_id: &str) -> anyhow::Result<Vec<(String, UserState)>> {
+        let rows: Vec<(String, Json<Map<String, Value>>, Json<UserProgress>)> = sqlx::query_as(
+            "SELECT user_id, traits, progress FROM users WHERE app_id = $1
              UNION ALL
-             SELECT DISTINCT user_id, '{}'::JSONB FROM events
+             SELECT DISTINCT user_id, '{}'::JSONB, '{}'::JSONB FROM events
              WHERE app_id = $1 AND user_id NOT IN (SELECT user_id FROM users WHERE app_id = $1)",
         )
         .bind(app_id)
@@ -398,7 +398,9 @@ impl Store for PostgresStore {
         .await?;
         Ok(rows
             .into_iter()
-            .map(|(user_id, Json(traits))| (user_id, traits))
+            .map(|(user_id, Json(traits), Json(progress))| {
+                (user_id, UserState { traits, progress })
+            })
             .collect())
     }
 
@@ -434,6 +436,13 @@ impl Store for PostgresStore {
             .bind(app_id)
             .bind(user_id)
             .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await?)
+    }
+
+    async fn visited_urls_by_user(&self, app_id: &str) -> anyhow::Result<Vec<(String, String)>> {
+        Ok(sqlx::query_as(shared_sql::VISITED_URLS_BY_USER)
+            .bind(app_id)
             .fetch_all(&self.pool)
             .await?)
     }

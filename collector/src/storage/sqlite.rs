@@ -417,22 +417,23 @@ impl Store for SqliteStore {
             .collect()
     }
 
-    async fn users(&self, app_id: &str) -> anyhow::Result<Vec<(String, Map<String, Value>)>> {
-        let rows: Vec<(String, String)> = sqlx::query_as(
-            "SELECT user_id, traits FROM users WHERE app_id = ?1
+    async fn users(&self, app_id: &str) -> anyhow::Result<Vec<(String, UserState)>> {
+        let rows: Vec<(String, String, String)> = sqlx::query_as(
+            "SELECT user_id, traits, progress FROM users WHERE app_id = ?1
              UNION ALL
-             SELECT DISTINCT user_id, '{}' FROM events
+             SELECT DISTINCT user_id, '{}', '{}' FROM events
              WHERE app_id = ?1 AND user_id NOT IN (SELECT user_id FROM users WHERE app_id = ?1)",
         )
         .bind(app_id)
         .fetch_all(&self.pool)
         .await?;
         rows.into_iter()
-            .map(|(user_id, traits)| {
-                Ok((
-                    user_id,
-                    serde_json::from_str(&traits).context("stored user traits")?,
-                ))
+            .map(|(user_id, traits, progress)| {
+                let state = UserState {
+                    traits: serde_json::from_str(&traits).context("stored user traits")?,
+                    progress: serde_json::from_str(&progress).context("stored user progress")?,
+                };
+                Ok((user_id, state))
             })
             .collect()
     }
@@ -470,6 +471,13 @@ impl Store for SqliteStore {
             .bind(app_id)
             .bind(user_id)
             .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await?)
+    }
+
+    async fn visited_urls_by_user(&self, app_id: &str) -> anyhow::Result<Vec<(String, String)>> {
+        Ok(sqlx::query_as(shared_sql::VISITED_URLS_BY_USER)
+            .bind(app_id)
             .fetch_all(&self.pool)
             .await?)
     }
